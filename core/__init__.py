@@ -1,0 +1,79 @@
+"""hornbeam: a small, fast ASGI framework whose every capability is a replaceable plugin."""
+
+from .app import App
+from .converters import Converter
+from .datastructures import Headers, MutableHeaders, QueryParams, State
+from .errors import (
+    BadRequest,
+    ClientDisconnect,
+    ConfigurationError,
+    Conflict,
+    ContentTooLarge,
+    Forbidden,
+    Gone,
+    HTTPError,
+    InternalServerError,
+    MethodNotAllowed,
+    NotAcceptable,
+    NotFound,
+    PluginError,
+    ServiceUnavailable,
+    TooManyRequests,
+    Unauthorized,
+    UnprocessableContent,
+    UnsupportedMediaType,
+    ValidationError,
+)
+from .hookspecs import hookimpl
+from .requests import Request
+from .responses import (
+    HTMLResponse,
+    JSONCodec,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+    TextResponse,
+)
+from .routing import Route, Router
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "App",
+    "BadRequest",
+    "ClientDisconnect",
+    "ConfigurationError",
+    "Conflict",
+    "ContentTooLarge",
+    "Converter",
+    "Forbidden",
+    "Gone",
+    "HTMLResponse",
+    "HTTPError",
+    "Headers",
+    "InternalServerError",
+    "JSONCodec",
+    "JSONResponse",
+    "MethodNotAllowed",
+    "MutableHeaders",
+    "NotAcceptable",
+    "NotFound",
+    "PluginError",
+    "QueryParams",
+    "RedirectResponse",
+    "Request",
+    "Response",
+    "Route",
+    "Router",
+    "ServiceUnavailable",
+    "State",
+    "StreamingResponse",
+    "TextResponse",
+    "TooManyRequests",
+    "Unauthorized",
+    "UnprocessableContent",
+    "UnsupportedMediaType",
+    "ValidationError",
+    "hookimpl",
+]

@@ -1,0 +1,182 @@
+"""The compiled route tree: a segment trie matched with backtracking.
+
+Priority at every position: a static segment, then typed parameters (highest
+converter priority first), then plain ``{name}``, then a catch-all. A dead end
+on a more specific branch backtracks to the next candidate. The route is chosen
+by path alone; the method is looked up in the chosen leaf (405 when absent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote, unquote_to_bytes
+
+from .converters import Converter
+from .errors import BadRequest, ConfigurationError
+from .routing import Route
+
+__all__ = ["Leaf", "Tree", "split_raw_path"]
+
+E = TypeVar("E")
+
+
+class Leaf(Generic[E]):
+    """The end of a matched path: what each method runs and the ``Allow`` header."""
+
+    __slots__ = ("methods", "routes", "allow")
+
+    def __init__(self) -> None:
+        self.methods: dict[str, E] = {}
+        self.routes: dict[str, Route] = {}
+        self.allow = ""
+
+    def add(self, route: Route, method: str, endpoint: E) -> None:
+        other = self.routes.get(method)
+        if other is not None:
+            raise ConfigurationError(
+                f"conflicting routes: {method} {route.path!r} ({_describe(route)}) and "
+                f"{method} {other.path!r} ({_describe(other)}) match the same requests"
+            )
+        self.routes[method] = route
+        self.methods[method] = endpoint
+        allowed = set(self.methods)
+        if "GET" in allowed:
+            allowed.add("HEAD")
+        allowed.add("OPTIONS")
+        self.allow = ", ".join(sorted(allowed))
+
+
+def _describe(route: Route) -> str:
+    endpoint = route.endpoint
+    return getattr(endpoint, "__qualname__", None) or repr(endpoint)
+
+
+class _Node(Generic[E]):
+    __slots__ = ("static", "params", "catch_all", "leaf")
+
+    def __init__(self) -> None:
+        self.static: dict[str, _Node[E]] = {}
+        self.params: list[tuple[Converter, _Node[E]]] = []
+        self.catch_all: list[tuple[Converter, Leaf[E]]] = []
+        self.leaf: Leaf[E] | None = None
+
+
+def split_raw_path(raw_path: bytes) -> list[str]:
+    """Split a raw request path on '/', then percent-decode each segment once.
+
+    A ``%2F`` therefore stays inside its segment. Malformed escapes are kept as
+    they are (as browsers and ``urllib`` do); invalid UTF-8 is a 400.
+    """
+    segments = raw_path.split(b"/")[1:]
+    try:
+        return [unquote_to_bytes(s).decode("utf-8") if b"%" in s else s.decode("utf-8") for s in segments]
+    except UnicodeDecodeError:
+        raise BadRequest(detail="the request path is not valid UTF-8 once percent-decoded") from None
+
+
+class Tree(Generic[E]):
+    """Routes compiled for matching: a dict of fully static paths in front of the trie."""
+
+    def __init__(self, converters: Mapping[str, Converter]) -> None:
+        self._converters = converters
+        self._root: _Node[E] = _Node()
+        # PERF: most requests hit a route without parameters; one dict lookup finds it.
+        self.static: dict[str, Leaf[E]] = {}
+        self.routes: list[Route] = []
+
+    def add(self, route: Route, endpoints: Iterable[tuple[str, E]]) -> None:
+        node = self._root
+        leaf: Leaf[E] | None = None
+        for segment in route.segments:
+            if segment.param is None:
+                node = node.static.setdefault(segment.text, _Node())
+                continue
+            converter = self._converter(route, segment.converter or "str")
+            if converter.catch_all:
+                leaf = next((lf for c, lf in node.catch_all if c is converter), None)
+                if leaf is None:
+                    leaf = Leaf()
+                    node.catch_all.append((converter, leaf))
+                    node.catch_all.sort(key=lambda pair: -pair[0].priority)
+                break
+            child = next((n for c, n in node.params if c is converter), None)
+            if child is None:
+                child = _Node()
+                node.params.append((converter, child))
+                # A stable sort keeps registration order among equal priorities.
+                node.params.sort(key=lambda pair: -pair[0].priority)
+            node = child
+        if leaf is None:
+            if node.leaf is None:
+                node.leaf = Leaf()
+            leaf = node.leaf
+        for method, endpoint in endpoints:
+            leaf.add(route, method, endpoint)
+        if not route.param_names:
+            self.static[route.path] = leaf
+        self.routes.append(route)
+
+    def _converter(self, route: Route, name: str) -> Converter:
+        try:
+            return self._converters[name]
+        except KeyError:
+            known = ", ".join(sorted(self._converters))
+            raise ConfigurationError(
+                f"route {route.path!r}: unknown converter {name!r} (known: {known})"
+            ) from None
+
+    def match(self, segments: list[str]) -> tuple[Leaf[E], list[Any]] | None:
+        """The leaf for these decoded segments and the converted parameter values, or None."""
+        values: list[Any] = []
+        leaf = _match(self._root, segments, 0, len(segments), values)
+        return None if leaf is None else (leaf, values)
+
+    def url_for(self, route: Route, params: Mapping[str, Any]) -> str:
+        """Build the path of ``route`` from parameter values; raises ValueError when they don't fit."""
+        missing = set(route.param_names) - set(params)
+        extra = set(params) - set(route.param_names)
+        if missing or extra:
+            raise ValueError(
+                f"route {route.name!r} ({route.path}) takes parameters {list(route.param_names)}; "
+                f"missing {sorted(missing)}, unexpected {sorted(extra)}"
+            )
+        parts = []
+        for segment in route.segments:
+            if segment.param is None:
+                parts.append(segment.text)
+                continue
+            converter = self._converters[segment.converter or "str"]
+            text = converter.to_url(params[segment.param])
+            parts.append(quote(text, safe="/" if converter.catch_all else ""))
+        return "/" + "/".join(parts)
+
+
+def _match(node: _Node[E], segments: list[str], index: int, end: int, values: list[Any]) -> Leaf[E] | None:
+    if index == end:
+        return node.leaf
+    segment = segments[index]
+    child = node.static.get(segment)
+    if child is not None:
+        found = _match(child, segments, index + 1, end, values)
+        if found is not None:
+            return found
+    for converter, child in node.params:
+        try:
+            value = converter.convert(segment)
+        except ValueError:
+            continue
+        values.append(value)
+        found = _match(child, segments, index + 1, end, values)
+        if found is not None:
+            return found
+        values.pop()
+    if node.catch_all:
+        rest = "/".join(segments[index:])
+        for converter, leaf in node.catch_all:
+            try:
+                values.append(converter.convert(rest))
+            except ValueError:
+                continue
+            return leaf
+    return None

@@ -1,0 +1,340 @@
+"""The application: configuration, start-up (the freeze), and the ASGI entry point."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Literal, TypeVar
+
+from . import _lifespan
+from ._endpoints import Endpoint, compile_endpoint, to_response
+from ._tree import Leaf, Tree, split_raw_path
+from .converters import DEFAULT_CONVERTERS, Converter
+from .datastructures import QueryParams, State
+from .errors import (
+    ClientDisconnect,
+    ConfigurationError,
+    HTTPError,
+    InternalServerError,
+    MethodNotAllowed,
+    NotFound,
+)
+from .pluginhost import PluginHost
+from .requests import Receive, Request
+from .responses import JSONCodec, Response, Send
+from .routing import Handler, Route, Router
+
+__all__ = ["App"]
+
+logger = logging.getLogger("hornbeam")
+
+H = TypeVar("H", bound=Handler)
+ErrorRenderer = Callable[[Request[Any, Any] | None, Exception], Response]
+Lifespan = Callable[["App"], AbstractAsyncContextManager[None]]
+
+_JSON_HEADERS = [(b"content-type", b"application/json")]
+
+
+def _no_query_parser(query_string: bytes) -> QueryParams:
+    raise ConfigurationError(
+        "no plugin provides hornbeam_query_parser: enable the built-in 'query' plugin or install one"
+    )
+
+
+def _check_codec(codec: Any) -> str | None:
+    if not callable(getattr(codec, "loads", None)) or not callable(getattr(codec, "dumps", None)):
+        return f"returned {codec!r}, which lacks loads() and dumps()"
+    return None
+
+
+def _check_callable(component: Any) -> str | None:
+    return None if callable(component) else f"returned {component!r}, which is not callable"
+
+
+class App:
+    """A hornbeam application; an ASGI 3 callable.
+
+    The app is built ("frozen") once, at lifespan start-up or on the first
+    request: plugins load, components are resolved, routes compile into a tree.
+    After that, routes and plugins cannot change.
+
+    ``trailing_slash``: ``"redirect"`` answers a path that only differs from a
+    route by a trailing slash with a 308 to the route's form; ``"strict"``
+    answers 404. ``max_body_size`` (bytes, None for no limit) applies to every
+    route that does not set its own.
+    """
+
+    def __init__(
+        self,
+        *,
+        plugins: Sequence[object] = (),
+        disable_plugins: Sequence[str] = (),
+        only_plugins: Sequence[str] | None = None,
+        autoload: bool = True,
+        debug: bool = False,
+        max_body_size: int | None = 1024 * 1024,
+        trailing_slash: Literal["redirect", "strict"] = "redirect",
+        lifespan: Lifespan | None = None,
+        on_startup: Sequence[Callable[[], Any]] = (),
+        on_shutdown: Sequence[Callable[[], Any]] = (),
+        settings: Mapping[str, Any] | None = None,
+    ) -> None:
+        if trailing_slash not in ("redirect", "strict"):
+            raise ConfigurationError(f"trailing_slash must be 'redirect' or 'strict', not {trailing_slash!r}")
+        self.debug = debug
+        self.max_body_size = max_body_size
+        self.trailing_slash = trailing_slash
+        self.settings: dict[str, Any] = dict(settings or {})
+        self.state = State()
+        self.router = Router()
+        self.converters: dict[str, Converter] = dict(DEFAULT_CONVERTERS)
+        self.plugins = PluginHost(plugins, disable=disable_plugins, only=only_plugins, autoload=autoload)
+        self.lifespan_context = lifespan
+        self.startup_handlers: list[Callable[[], Any]] = list(on_startup)
+        self.shutdown_handlers: list[Callable[[], Any]] = list(on_shutdown)
+        self.json_codec: JSONCodec
+        self.query_parser: Callable[[bytes], QueryParams] = _no_query_parser
+        self.error_renderer: ErrorRenderer
+        self._tree: Tree[Endpoint] | None = None
+        self._names: dict[str, Route | None] = {}
+        self._observe_started: Callable[..., Any] | None = None
+        self._observe_ready: Callable[..., Any] | None = None
+
+    # Declaring routes -------------------------------------------------------
+
+    def add_route(self, path: str, endpoint: Handler, methods: Sequence[str] = ("GET",), **options: Any) -> Route:
+        return self.router.add_route(path, endpoint, methods, **options)
+
+    def route(self, path: str, methods: Sequence[str] = ("GET",), **options: Any) -> Callable[[H], H]:
+        return self.router.route(path, methods, **options)
+
+    def get(self, path: str, **options: Any) -> Callable[[H], H]:
+        return self.router.get(path, **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[H], H]:
+        return self.router.post(path, **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[H], H]:
+        return self.router.put(path, **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[H], H]:
+        return self.router.patch(path, **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[H], H]:
+        return self.router.delete(path, **options)
+
+    def include(self, router: Router) -> None:
+        """Add a route group (a ``Router``) to the app."""
+        self.router.include(router)
+
+    def register_converter(self, name: str, converter: Converter) -> None:
+        """Make ``{param:name}`` available in route paths."""
+        self._check_not_frozen()
+        self.converters[name] = converter
+
+    def on_startup(self, func: H) -> H:
+        """Run ``func`` (sync or async) at start-up, after the plugins' start-up hooks."""
+        self.startup_handlers.append(func)
+        return func
+
+    def on_shutdown(self, func: H) -> H:
+        """Run ``func`` (sync or async) at shutdown, before the plugins' shutdown hooks."""
+        self.shutdown_handlers.append(func)
+        return func
+
+    def _check_not_frozen(self) -> None:
+        if self._tree is not None:
+            raise ConfigurationError("the app has started; it cannot change any more")
+
+    # Start-up ---------------------------------------------------------------
+
+    @property
+    def frozen(self) -> bool:
+        return self._tree is not None
+
+    def freeze(self) -> None:
+        """Load plugins, resolve components and compile routes; idempotent.
+
+        Raises PluginError or ConfigurationError naming what is wrong.
+        """
+        if self._tree is not None:
+            return
+        host = self.plugins
+        host.load()
+        host.collect("hornbeam_configure", app=self)
+        codec = host.provide("hornbeam_json_codec", self, _check_codec)
+        if codec is None:
+            raise ConfigurationError(
+                "no plugin provides hornbeam_json_codec: enable the built-in 'json' plugin or install one"
+            )
+        self.json_codec = codec
+        renderer = host.provide("hornbeam_error_renderer", self, _check_callable)
+        if renderer is None:
+            raise ConfigurationError(
+                "no plugin provides hornbeam_error_renderer: enable the built-in 'problem' plugin or install one"
+            )
+        self.error_renderer = renderer
+        self.query_parser = host.provide("hornbeam_query_parser", self, _check_callable) or _no_query_parser
+        if host.implemented("hornbeam_request_started"):
+            self._observe_started = host.manager.hook.hornbeam_request_started
+        if host.implemented("hornbeam_response_ready"):
+            self._observe_ready = host.manager.hook.hornbeam_response_ready
+        self._tree = self._compile_routes()
+        self.router._freeze()
+
+    def _compile_routes(self) -> Tree[Endpoint]:
+        tree: Tree[Endpoint] = Tree(self.converters)
+        for route in self.router.flatten():
+            endpoint = compile_endpoint(self, route)
+            tree.add(route, [(method, endpoint) for method in sorted(route.methods)])
+            if route.name:
+                # A name used twice is kept but unusable: url_for then says so.
+                self._names[route.name] = None if route.name in self._names else route
+        return tree
+
+    def url_for(self, name: str, /, **params: Any) -> str:
+        """The path of the route called ``name`` with ``params`` filled in.
+
+        Raises KeyError for an unknown or ambiguous name and ValueError for
+        parameters that do not fit the route.
+        """
+        self.freeze()
+        assert self._tree is not None
+        if name not in self._names:
+            raise KeyError(f"no route is named {name!r}")
+        route = self._names[name]
+        if route is None:
+            raise KeyError(f"route name {name!r} is used by several routes; give them distinct names")
+        return self._tree.url_for(route, params)
+
+    # ASGI -------------------------------------------------------------------
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await _lifespan.run(self, receive, send)
+        elif kind == "websocket":
+            # Not supported yet: close the handshake politely instead of erroring.
+            await receive()
+            await send({"type": "websocket.close", "code": 1000})
+        else:
+            raise RuntimeError(f"hornbeam cannot serve ASGI scope type {kind!r}")
+
+    async def _http(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        tree = self._tree
+        if tree is None:
+            self.freeze()
+            tree = self._tree
+            assert tree is not None
+        request: Request[Any, Any] | None = None
+        try:
+            raw = scope.get("raw_path")
+            path: str = scope["path"]
+            if raw is None or b"%" not in raw:
+                leaf = tree.static.get(path)
+                match = (leaf, []) if leaf is not None else tree.match(path.split("/")[1:])
+            else:
+                # httpx's ASGI transport puts the query string in raw_path; servers do not.
+                match = tree.match(split_raw_path(raw.partition(b"?")[0]))
+            if match is None:
+                await self._not_found(Request(scope, receive, self, {}, self.max_body_size), send, tree)
+                return
+            leaf, values = match
+            method = scope["method"]
+            endpoint = leaf.methods.get(method)
+            if endpoint is None:
+                if method == "HEAD":
+                    endpoint = leaf.methods.get("GET")
+                if endpoint is None:
+                    request = Request(scope, receive, self, {}, self.max_body_size)
+                    await self._method_not_allowed(leaf, request, send)
+                    return
+            params = dict(zip(endpoint.param_names, values)) if values else {}
+            request = Request(scope, receive, self, params, endpoint.max_body_size)
+            if self._observe_started is not None:
+                self._observe_started(request=request)
+            result = await endpoint.call(request)
+            # PERF: the common returns skip building a Response object.
+            kind = type(result)
+            if (kind is dict or kind is list) and self._observe_ready is None:
+                body = self.json_codec.dumps(result)
+                await _send_simple(send, 200, _JSON_HEADERS, body, method == "HEAD")
+                return
+            response = result if isinstance(result, Response) else to_response(result)
+        except ClientDisconnect:
+            logger.debug("client disconnected while sending the request body")
+            return
+        except Exception as exc:
+            if request is None:
+                request = Request(scope, receive, self, {}, self.max_body_size)
+            response = self._error_response(request, exc)
+        await self._send_response(request, response, send, scope["method"] == "HEAD")
+
+    async def _send_response(
+        self, request: Request[Any, Any] | None, response: Response, send: Send, head: bool
+    ) -> None:
+        if self._observe_ready is not None and request is not None:
+            self._observe_ready(request=request, response=response)
+        try:
+            await response.send_to(send, self.json_codec, head)
+        except Exception:
+            # Headers may be gone already: nothing is left to do but log and end the exchange.
+            logger.exception("failed while sending the response to %s", request)
+
+    async def _not_found(self, request: Request[Any, Any], send: Send, tree: Tree[Endpoint]) -> None:
+        scope = request.scope
+        path: str = scope["path"]
+        if self.trailing_slash == "redirect" and path != "/":
+            other = path[:-1] if path.endswith("/") else path + "/"
+            if tree.static.get(other) is not None or tree.match(other.split("/")[1:]) is not None:
+                location = scope.get("root_path", "") + other
+                query = scope.get("query_string", b"")
+                if query:
+                    location += "?" + query.decode("latin-1")
+                headers = [(b"location", location.encode("utf-8"))]
+                await _send_simple(send, 308, headers, b"", False)
+                return
+        response = self._error_response(request, NotFound(detail=f"no route matches {path}"))
+        await self._send_response(request, response, send, scope["method"] == "HEAD")
+
+    async def _method_not_allowed(self, leaf: Leaf[Endpoint], request: Request[Any, Any], send: Send) -> None:
+        method = request.method
+        if method == "OPTIONS":
+            await _send_simple(send, 204, [(b"allow", leaf.allow.encode())], b"", False)
+            return
+        allow = leaf.allow.split(", ")
+        error = MethodNotAllowed(allow, detail=f"{method} is not allowed here; allowed: {leaf.allow}")
+        await self._send_response(request, self._error_response(request, error), send, method == "HEAD")
+
+    def _error_response(self, request: Request[Any, Any] | None, exc: Exception) -> Response:
+        """Turn any exception into a response; never raises."""
+        if not isinstance(exc, HTTPError):
+            logger.error("unhandled error in %s", request, exc_info=exc)
+            if self.debug:
+                trace = "".join(traceback.format_exception(exc))
+                error = InternalServerError(detail=f"{type(exc).__name__}: {exc}", extra={"traceback": trace})
+            else:
+                error = InternalServerError()
+            error.__cause__ = exc
+            exc = error
+        try:
+            return self.error_renderer(request, exc)
+        except Exception:
+            logger.exception("the error renderer failed")
+            return Response(b"Internal Server Error", 500, media_type="text/plain")
+
+
+async def _send_simple(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, head: bool) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [*headers, (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": b"" if head else body})
+

@@ -1,0 +1,172 @@
+"""Headers and query parameters: case-insensitive, multi-value, immutable where they come from a client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import overload
+
+__all__ = ["Headers", "MutableHeaders", "QueryParams", "State"]
+
+RawHeaders = list[tuple[bytes, bytes]]
+
+# RFC 9110 token characters: what a header name may contain.
+_TOKEN = frozenset(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+class Headers(Mapping[str, str]):
+    """Request headers as the client sent them; lookups ignore case.
+
+    ``headers[name]`` and ``get`` give the first value; ``getlist`` gives all.
+    """
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: Sequence[tuple[bytes, bytes]] = ()) -> None:
+        self.raw = raw
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        # PERF: a linear scan beats building a dict for the few lookups a request makes.
+        name = key.lower().encode("latin-1")
+        for k, v in self.raw:
+            if k == name or k.lower() == name:
+                return v.decode("latin-1")
+        return default
+
+    def getlist(self, key: str) -> list[str]:
+        name = key.lower().encode("latin-1")
+        return [v.decode("latin-1") for k, v in self.raw if k.lower() == name]
+
+    def __getitem__(self, key: str) -> str:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        seen: set[str] = set()
+        for k, _ in self.raw:
+            name = k.decode("latin-1").lower()
+            if name not in seen:
+                seen.add(name)
+                yield name
+
+    def __len__(self) -> int:
+        return len({k.lower() for k, _ in self.raw})
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        return [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in self.raw]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.multi_items()!r})"
+
+
+def _check_name(name: str) -> bytes:
+    raw = name.lower().encode("latin-1")
+    if not raw or not _TOKEN.issuperset(raw):
+        raise ValueError(f"invalid header name {name!r}")
+    return raw
+
+
+def _check_value(value: str) -> bytes:
+    # CR, LF and NUL would let a value smuggle in a header or a whole response.
+    if "\r" in value or "\n" in value or "\x00" in value:
+        raise ValueError(f"invalid header value {value!r}: CR, LF and NUL are not allowed")
+    return value.encode("latin-1")
+
+
+class MutableHeaders(Headers):
+    """Response headers: set, add (``set-cookie`` may repeat) and delete; names and values are checked."""
+
+    __slots__ = ()
+    raw: RawHeaders
+
+    def __init__(self, raw: RawHeaders | None = None) -> None:
+        super().__init__([] if raw is None else raw)
+
+    def __setitem__(self, key: str, value: str) -> None:
+        name = _check_name(key)
+        encoded = _check_value(value)
+        self.raw[:] = [(k, v) for k, v in self.raw if k != name]
+        self.raw.append((name, encoded))
+
+    def __delitem__(self, key: str) -> None:
+        name = key.lower().encode("latin-1")
+        self.raw[:] = [(k, v) for k, v in self.raw if k != name]
+
+    def add(self, key: str, value: str) -> None:
+        self.raw.append((_check_name(key), _check_value(value)))
+
+    def setdefault(self, key: str, value: str) -> str:
+        existing = self.get(key)
+        if existing is not None:
+            return existing
+        self.add(key, value)
+        return value
+
+    def update(self, other: Mapping[str, str] | Iterable[tuple[str, str]]) -> None:
+        items = other.items() if isinstance(other, Mapping) else other
+        for key, value in items:
+            self[key] = value
+
+
+class QueryParams(Mapping[str, str]):
+    """An immutable multi-dict of query parameters in the order they came.
+
+    ``params[key]`` and ``get`` give the last value of a repeated key (as most
+    servers do); ``getlist`` gives all of them.
+    """
+
+    __slots__ = ("_items", "_dict")
+
+    def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
+        self._items = list(items)
+        # PERF: dict() keeps the last value per key in one C-level pass.
+        self._dict = dict(self._items)
+
+    @overload
+    def get(self, key: str) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str) -> str: ...
+    @overload
+    def get(self, key: str, default: None) -> str | None: ...
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return self._dict.get(key, default)
+
+    def getlist(self, key: str) -> list[str]:
+        return [v for k, v in self._items if k == key]
+
+    def __getitem__(self, key: str) -> str:
+        return self._dict[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._dict
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict)
+
+    def __len__(self) -> int:
+        return len(self._dict)
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        return list(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, QueryParams):
+            return self._items == other._items
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._items))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._items!r})"
+
+
+class State:
+    """A plain attribute bag for per-request or per-app values set by middleware and handlers."""
+
+    def __repr__(self) -> str:
+        return f"State({vars(self)!r})"

@@ -1,0 +1,102 @@
+"""The plugin contract: every hook hornbeam calls, when it calls it, and what it expects back.
+
+A plugin is any module or object with functions named after these hooks and
+marked with ``@hornbeam.hookimpl``. Plugins are found through the entry-point
+group ``hornbeam`` or passed as ``App(plugins=[...])``.
+
+Factory hooks (``firstresult``) are called once, when the app starts, and
+return a plain component that requests then use directly: no hook is called
+per request unless a plugin implements a per-request observation hook. The
+built-in plugins implement their hooks with ``trylast=True``, so a plugin of
+yours that implements the same factory hook wins without disabling anything.
+
+Lifecycle hooks may be ``async def``; hornbeam awaits them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .app import App
+    from .datastructures import QueryParams
+    from .requests import Request
+    from .responses import JSONCodec, Response
+
+__all__ = ["hookspec", "hookimpl", "PROJECT"]
+
+PROJECT = "hornbeam"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def hornbeam_configure(app: App) -> None:
+    """Called once at start-up, after every plugin is registered and before routes are compiled.
+
+    Plugins may add routes, converters or settings to ``app`` here. Returns nothing.
+    """
+
+
+@hookspec(firstresult=True)
+def hornbeam_json_codec(app: App) -> JSONCodec | None:
+    """Provide the JSON codec: an object with ``loads(bytes) -> Any`` and ``dumps(obj) -> bytes``.
+
+    Called once at start-up (firstresult). ``loads`` must raise ``ValueError``
+    (or a subclass) on malformed input; the message may be shown to the client.
+    Required: the app does not start without one (built-in: plugin ``json``).
+    """
+
+
+@hookspec(firstresult=True)
+def hornbeam_query_parser(app: App) -> Callable[[bytes], QueryParams] | None:
+    """Provide the query parser: ``parse(query_string: bytes) -> QueryParams``.
+
+    Called once at start-up (firstresult). The parser raises ``HTTPError``
+    (a 400) for a query it refuses. Optional: ``request.query`` fails with a
+    clear error when nothing provides it (built-in: plugin ``query``).
+    """
+
+
+@hookspec(firstresult=True)
+def hornbeam_error_renderer(app: App) -> Callable[[Request[Any, Any] | None, Exception], Response] | None:
+    """Provide the error renderer: ``render(request, exc) -> Response``.
+
+    Called once at start-up (firstresult). ``exc`` is an ``HTTPError`` (a
+    handler's crash arrives as ``InternalServerError`` with the original as
+    ``__cause__``); ``request`` is None when the failure came before a request
+    existed. Required (built-in: plugin ``problem``, RFC 9457 problem details).
+    """
+
+
+@hookspec
+def hornbeam_startup(app: App) -> None:
+    """Called at lifespan start-up, after the app is built and before the user's start-up code.
+
+    May be async. An exception fails the start-up; the server reports it and exits.
+    """
+
+
+@hookspec
+def hornbeam_shutdown(app: App) -> None:
+    """Called at lifespan shutdown, after the user's shutdown code. May be async."""
+
+
+@hookspec
+def hornbeam_request_started(request: Request[Any, Any]) -> None:
+    """Per-request observation: called before the handler runs. Sync; keep it cheap.
+
+    hornbeam calls it only when at least one plugin implements it, so it costs
+    nothing otherwise.
+    """
+
+
+@hookspec
+def hornbeam_response_ready(request: Request[Any, Any], response: Response) -> None:
+    """Per-request observation: called with the response before it is sent. Sync; keep it cheap.
+
+    Called only when implemented, like ``hornbeam_request_started``.
+    """

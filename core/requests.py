@@ -1,0 +1,248 @@
+"""The request a handler receives: URL parts, headers, cookies, and a body read at most once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from .datastructures import Headers, QueryParams, State
+from .errors import BadRequest, ClientDisconnect, ContentTooLarge
+
+if TYPE_CHECKING:
+    from .app import App
+
+__all__ = ["Request", "Receive", "parse_cookies", "parse_content_type"]
+
+Q = TypeVar("Q")
+B = TypeVar("B")
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+_NOT_READ: Any = object()
+
+
+def parse_cookies(header: str) -> dict[str, str]:
+    """Parse a ``Cookie`` header leniently.
+
+    ``http.cookies.SimpleCookie`` drops every cookie after one malformed pair,
+    so browsers' real-world headers are split by hand: the first value wins.
+    """
+    cookies: dict[str, str] = {}
+    for chunk in header.split(";"):
+        name, eq, value = chunk.partition("=")
+        name = name.strip()
+        if not eq or not name:
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        cookies.setdefault(name, value)
+    return cookies
+
+
+def parse_content_type(header: str | None) -> tuple[str, dict[str, str]]:
+    """Split ``type/subtype; key=value`` into the lower-cased media type and its parameters."""
+    if not header:
+        return "", {}
+    media_type, _, rest = header.partition(";")
+    params: dict[str, str] = {}
+    for part in rest.split(";"):
+        key, eq, value = part.partition("=")
+        if eq:
+            params[key.strip().lower()] = value.strip().strip('"')
+    return media_type.strip().lower(), params
+
+
+class Request(Generic[Q, B]):
+    """One HTTP request. ``Request[Q, B]`` types ``query_data`` and ``body_data``.
+
+    The body is read from the server at most once: ``stream()`` yields it in
+    chunks without keeping them; ``body()`` buffers it for later calls. Both
+    raise ``ContentTooLarge`` (413) past the size limit.
+    """
+
+    __slots__ = (
+        "scope",
+        "receive",
+        "app",
+        "path_params",
+        "max_body_size",
+        "query_data",
+        "body_data",
+        "_headers",
+        "_query",
+        "_cookies",
+        "_body",
+        "_streamed",
+        "_state",
+    )
+
+    query_data: Q
+    body_data: B
+
+    def __init__(
+        self,
+        scope: dict[str, Any],
+        receive: Receive,
+        app: App,
+        path_params: dict[str, Any],
+        max_body_size: int | None,
+    ) -> None:
+        self.scope = scope
+        self.receive = receive
+        self.app = app
+        self.path_params = path_params
+        self.max_body_size = max_body_size
+        self._headers: Headers | None = None
+        self._query: QueryParams | None = None
+        self._cookies: dict[str, str] | None = None
+        self._body: bytes = _NOT_READ
+        self._streamed = False
+        self._state: State | None = None
+
+    @property
+    def method(self) -> str:
+        return self.scope["method"]  # type: ignore[no-any-return]
+
+    @property
+    def path(self) -> str:
+        return self.scope["path"]  # type: ignore[no-any-return]
+
+    @property
+    def query_string(self) -> bytes:
+        return self.scope.get("query_string", b"")  # type: ignore[no-any-return]
+
+    @property
+    def scheme(self) -> str:
+        return self.scope.get("scheme", "http")  # type: ignore[no-any-return]
+
+    @property
+    def host(self) -> str:
+        """The ``Host`` header, else the server address."""
+        host = self.headers.get("host")
+        if host:
+            return host
+        server = self.scope.get("server")
+        if not server:
+            return ""
+        name, port = server
+        default = 443 if self.scheme in ("https", "wss") else 80
+        return name if port in (None, default) else f"{name}:{port}"
+
+    @property
+    def url(self) -> str:
+        """The full URL as the client asked for it (path percent-encoded as received)."""
+        raw = self.scope.get("raw_path")
+        path = raw.partition(b"?")[0].decode("latin-1") if raw else self.path
+        query = self.query_string
+        root = self.scope.get("root_path", "")
+        url = f"{self.scheme}://{self.host}{root}{path}"
+        return f"{url}?{query.decode('latin-1')}" if query else url
+
+    @property
+    def client(self) -> tuple[str, int] | None:
+        client = self.scope.get("client")
+        return (client[0], client[1]) if client else None
+
+    @property
+    def headers(self) -> Headers:
+        if self._headers is None:
+            self._headers = Headers(self.scope["headers"])
+        return self._headers
+
+    @property
+    def query(self) -> QueryParams:
+        """The query string as a multi-dict, parsed once by the app's query parser."""
+        if self._query is None:
+            self._query = self.app.query_parser(self.query_string)
+        return self._query
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        if self._cookies is None:
+            header = self.headers.get("cookie")
+            self._cookies = parse_cookies(header) if header else {}
+        return self._cookies
+
+    @property
+    def content_type(self) -> tuple[str, dict[str, str]]:
+        """The media type (lower-cased) and its parameters, e.g. ``("application/json", {})``."""
+        return parse_content_type(self.headers.get("content-type"))
+
+    @property
+    def content_length(self) -> int | None:
+        """The declared body size; a malformed ``Content-Length`` is a 400."""
+        value = self.headers.get("content-length")
+        if value is None:
+            return None
+        if not value.isascii() or not value.isdigit():
+            raise BadRequest(detail=f"invalid Content-Length header {value!r}")
+        return int(value)
+
+    @property
+    def state(self) -> State:
+        """Per-request values set by middleware and handlers."""
+        if self._state is None:
+            self._state = State()
+        return self._state
+
+    def url_for(self, name: str, /, **params: Any) -> str:
+        return self.app.url_for(name, **params)
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """Yield the body in chunks as they arrive; raises 413 past the limit."""
+        if self._body is not _NOT_READ:
+            if self._body:
+                yield self._body
+            return
+        if self._streamed:
+            raise RuntimeError("the request body has already been streamed")
+        self._streamed = True
+        limit = self.max_body_size
+        if limit is not None:
+            declared = self.content_length
+            if declared is not None and declared > limit:
+                raise ContentTooLarge(detail=f"the body is {declared} bytes; the limit is {limit}")
+        received = 0
+        receive = self.receive
+        while True:
+            message = await receive()
+            kind = message["type"]
+            if kind == "http.request":
+                chunk: bytes = message.get("body", b"")
+                if chunk:
+                    received += len(chunk)
+                    if limit is not None and received > limit:
+                        raise ContentTooLarge(detail=f"the body exceeds the limit of {limit} bytes")
+                    yield chunk
+                if not message.get("more_body", False):
+                    return
+            elif kind == "http.disconnect":
+                raise ClientDisconnect()
+
+    async def body(self) -> bytes:
+        """The whole body, read once and kept."""
+        if self._body is _NOT_READ:
+            self._body = b"".join([chunk async for chunk in self.stream()])
+        return self._body
+
+    async def text(self) -> str:
+        """The body decoded with the declared charset (UTF-8 by default); undecodable is a 400."""
+        charset = self.content_type[1].get("charset", "utf-8")
+        data = await self.body()
+        try:
+            return data.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            raise BadRequest(detail=f"the body is not valid {charset} text") from None
+
+    async def json(self) -> Any:
+        """The body parsed by the app's JSON codec; malformed JSON is a 400 saying why."""
+        data = await self.body()
+        if not data:
+            raise BadRequest(detail="the request body is empty; JSON was expected")
+        try:
+            return self.app.json_codec.loads(data)
+        except ValueError as exc:
+            raise BadRequest(detail=f"malformed JSON: {exc}") from None
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.path}>"

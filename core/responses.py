@@ -1,0 +1,209 @@
+"""Response classes: bytes, text, HTML, JSON, redirects and streams."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
+from http.cookies import SimpleCookie
+from typing import Any, Literal, Protocol
+from urllib.parse import quote
+
+from .datastructures import MutableHeaders, RawHeaders, _check_name, _check_value
+
+__all__ = [
+    "Response",
+    "TextResponse",
+    "HTMLResponse",
+    "JSONResponse",
+    "RedirectResponse",
+    "StreamingResponse",
+    "JSONCodec",
+    "Send",
+]
+
+Message = dict[str, Any]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class JSONCodec(Protocol):
+    """What the JSON plugin provides: ``loads`` raises ``ValueError`` on malformed input."""
+
+    def loads(self, data: bytes) -> Any: ...
+
+    def dumps(self, obj: Any) -> bytes: ...
+
+
+def _status(status: int) -> int:
+    code = int(status)
+    if not 100 <= code <= 599:
+        raise ValueError(f"invalid HTTP status {status!r}")
+    return code
+
+
+def _header_list(headers: Mapping[str, str] | None) -> RawHeaders:
+    if not headers:
+        return []
+    return [(_check_name(k), _check_value(v)) for k, v in headers.items()]
+
+
+class Response:
+    """A complete response held in memory; ``Content-Length`` is always computed when sent.
+
+    ``charset`` is added to ``text/*`` media types and used to encode ``str`` content.
+    """
+
+    __slots__ = ("body", "status", "raw_headers", "charset")
+
+    media_type: str | None = None
+
+    def __init__(
+        self,
+        content: bytes | str = b"",
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        charset: str = "utf-8",
+    ) -> None:
+        self.status = _status(status)
+        self.charset = charset
+        self.body: bytes | None = content.encode(charset) if isinstance(content, str) else content
+        self.raw_headers = _header_list(headers)
+        self._set_content_type(media_type or self.media_type)
+
+    def _set_content_type(self, media_type: str | None) -> None:
+        if media_type is None or any(k == b"content-type" for k, _ in self.raw_headers):
+            return
+        if media_type.startswith("text/") and "charset=" not in media_type:
+            media_type = f"{media_type}; charset={self.charset}"
+        self.raw_headers.append((b"content-type", _check_value(media_type)))
+
+    @property
+    def headers(self) -> MutableHeaders:
+        """The response headers, editable in place."""
+        return MutableHeaders(self.raw_headers)
+
+    def render(self, codec: JSONCodec) -> bytes:
+        """The body as bytes; JSON responses encode their content with ``codec`` here, once."""
+        assert self.body is not None
+        return self.body
+
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        *,
+        max_age: int | None = None,
+        expires: str | None = None,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: Literal["lax", "strict", "none"] | None = "lax",
+    ) -> None:
+        """Add a ``Set-Cookie`` header (formatted by ``http.cookies``)."""
+        cookie: SimpleCookie = SimpleCookie()
+        cookie[key] = value
+        morsel = cookie[key]
+        if max_age is not None:
+            morsel["max-age"] = max_age
+        if expires is not None:
+            morsel["expires"] = expires
+        morsel["path"] = path
+        if domain is not None:
+            morsel["domain"] = domain
+        if secure:
+            morsel["secure"] = True
+        if httponly:
+            morsel["httponly"] = True
+        if samesite is not None:
+            morsel["samesite"] = samesite
+        self.headers.add("set-cookie", morsel.OutputString())
+
+    def delete_cookie(self, key: str, *, path: str = "/", domain: str | None = None) -> None:
+        self.set_cookie(key, max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT", path=path, domain=domain)
+
+    async def send_to(self, send: Send, codec: JSONCodec, head: bool = False) -> None:
+        """Send this response over ASGI; ``head`` sends the headers only."""
+        body = self.body if self.body is not None else self.render(codec)
+        headers = self.raw_headers + [(b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if head else body})
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.status}>"
+
+
+class TextResponse(Response):
+    __slots__ = ()
+    media_type = "text/plain"
+
+
+class HTMLResponse(Response):
+    __slots__ = ()
+    media_type = "text/html"
+
+
+class JSONResponse(Response):
+    """JSON, encoded by the app's JSON codec (orjson by default) when the handler returns it."""
+
+    __slots__ = ("content",)
+    media_type = "application/json"
+
+    def __init__(
+        self,
+        content: Any,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+    ) -> None:
+        super().__init__(b"", status, headers, media_type)
+        self.content = content
+        self.body = None
+
+    def render(self, codec: JSONCodec) -> bytes:
+        if self.body is None:
+            self.body = codec.dumps(self.content)
+        return self.body
+
+
+class RedirectResponse(Response):
+    """A redirect to ``url`` (307 by default, so the method and body are kept)."""
+
+    __slots__ = ()
+
+    def __init__(self, url: str, status: int = 307, headers: Mapping[str, str] | None = None) -> None:
+        if not 300 <= int(status) <= 399:
+            raise ValueError(f"redirect status must be 3xx, got {status}")
+        super().__init__(b"", status, headers)
+        self.headers["location"] = quote(url, safe=":/%#?=@[]!$&'()*+,;~")
+
+
+class StreamingResponse(Response):
+    """A body sent in chunks as an (async) iterable produces them; no ``Content-Length``."""
+
+    __slots__ = ("stream",)
+
+    def __init__(
+        self,
+        content: AsyncIterable[bytes | str] | Iterable[bytes | str],
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        charset: str = "utf-8",
+    ) -> None:
+        super().__init__(b"", status, headers, media_type, charset)
+        self.stream = content
+
+    async def send_to(self, send: Send, codec: JSONCodec, head: bool = False) -> None:
+        await send({"type": "http.response.start", "status": self.status, "headers": self.raw_headers})
+        if not head:
+            if isinstance(self.stream, AsyncIterable):
+                async for chunk in self.stream:
+                    await send({"type": "http.response.body", "body": self._encode(chunk), "more_body": True})
+            else:
+                for chunk in self.stream:
+                    await send({"type": "http.response.body", "body": self._encode(chunk), "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    def _encode(self, chunk: bytes | str) -> bytes:
+        return chunk.encode(self.charset) if isinstance(chunk, str) else chunk
+

@@ -1,0 +1,27 @@
+"""The ``problem`` plugin: errors rendered as RFC 9457 problem details (``application/problem+json``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hornbeam import App, HTTPError, Request, Response, hookimpl
+
+__all__ = ["ProblemRenderer"]
+
+
+class ProblemRenderer:
+    """Renders an ``HTTPError`` as problem+json with the error's status and headers."""
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+
+    def __call__(self, request: Request[Any, Any] | None, exc: Exception) -> Response:
+        error = exc if isinstance(exc, HTTPError) else HTTPError(500)
+        instance = request.path if request is not None else None
+        body = self._app.json_codec.dumps(error.to_problem(instance))
+        return Response(body, error.status, error.headers, media_type="application/problem+json")
+
+
+@hookimpl(trylast=True)
+def hornbeam_error_renderer(app: App) -> ProblemRenderer:
+    return ProblemRenderer(app)

@@ -1,0 +1,52 @@
+"""The ``query`` plugin: the query-string parser behind ``request.query``.
+
+Parsing follows the URL standard's form-urlencoded rules (what browsers send):
+pairs split on ``&``, ``+`` is a space, percent-escapes are decoded to bytes
+and then as UTF-8. Blank values are kept (``?a=&b`` gives ``a=""``, ``b=""``).
+A malformed escape such as ``%zz`` is kept literally, as browsers and
+``urllib.parse`` do; bytes that are not UTF-8 once decoded are a 400. More
+fields than ``max_fields`` (app setting ``query_max_fields``, default 1000)
+is a 400 before any parsing work.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from hornbeam import App, BadRequest, QueryParams, hookimpl
+
+__all__ = ["QueryParser", "DEFAULT_MAX_FIELDS"]
+
+DEFAULT_MAX_FIELDS = 1000
+_EMPTY = QueryParams()
+
+
+class QueryParser:
+    """``parse(query_string) -> QueryParams``, bounded to ``max_fields`` pairs."""
+
+    __slots__ = ("max_fields",)
+
+    def __init__(self, max_fields: int = DEFAULT_MAX_FIELDS) -> None:
+        self.max_fields = max_fields
+
+    def __call__(self, query_string: bytes) -> QueryParams:
+        if not query_string:
+            return _EMPTY
+        if query_string.count(b"&") >= self.max_fields:
+            raise BadRequest(detail=f"the query string has more than {self.max_fields} fields")
+        # PERF: plain ASCII without escapes needs no decoding at all; split it directly.
+        if query_string.isascii() and b"%" not in query_string and b"+" not in query_string:
+            text = query_string.decode("ascii")
+            return QueryParams(
+                (name, value) for name, _, value in (pair.partition("=") for pair in text.split("&") if pair)
+            )
+        try:
+            pairs = parse_qsl(query_string, keep_blank_values=True)
+            return QueryParams((name.decode("utf-8"), value.decode("utf-8")) for name, value in pairs)
+        except UnicodeDecodeError:
+            raise BadRequest(detail="the query string is not valid UTF-8 once percent-decoded") from None
+
+
+@hookimpl(trylast=True)
+def hornbeam_query_parser(app: App) -> QueryParser:
+    return QueryParser(int(app.settings.get("query_max_fields", DEFAULT_MAX_FIELDS)))
