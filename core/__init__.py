@@ -1,6 +1,7 @@
 """hornbeam: a small, fast ASGI framework whose every capability is a replaceable plugin."""
 
 from .app import App
+from .components import ErrorRenderer, JSONCodec, QueryParser, Validator
 from .converters import Converter
 from .datastructures import Headers, MutableHeaders, QueryParams, State
 from .errors import (
@@ -28,7 +29,6 @@ from .hookspecs import hookimpl
 from .requests import Request
 from .responses import (
     HTMLResponse,
-    JSONCodec,
     JSONResponse,
     RedirectResponse,
     Response,
@@ -47,6 +47,7 @@ __all__ = [
     "Conflict",
     "ContentTooLarge",
     "Converter",
+    "ErrorRenderer",
     "Forbidden",
     "Gone",
     "HTMLResponse",
@@ -61,6 +62,7 @@ __all__ = [
     "NotFound",
     "PluginError",
     "QueryParams",
+    "QueryParser",
     "RedirectResponse",
     "Request",
     "Response",
@@ -75,5 +77,6 @@ __all__ = [
     "UnprocessableContent",
     "UnsupportedMediaType",
     "ValidationError",
+    "Validator",
     "hookimpl",
 ]

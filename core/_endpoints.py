@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import typing
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigurationError
+from .errors import BadRequest, ConfigurationError, UnsupportedMediaType
 from .responses import JSONResponse, Response, TextResponse
+from .components import Source
 from .routing import Route
 
 if TYPE_CHECKING:
     from .app import App
-    from .requests import Request
+
+from .requests import Request
 
 __all__ = ["Endpoint", "compile_endpoint", "to_response"]
 
@@ -79,6 +82,68 @@ def _is_async(func: Callable[..., Any]) -> bool:
     return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None))
 
 
+def _is_type(spec: Any) -> bool:
+    """A type (or typing form such as ``list[int]``) goes to the validator; other callables are extractors."""
+    return isinstance(spec, type) or typing.get_origin(spec) is not None
+
+
+def _compile_type(app: App, route: Route, spec: Any, source: Source) -> Callable[[Any], Any]:
+    if app.validator is None:
+        raise ConfigurationError(
+            f"route {route.path!r} declares {source} type {spec!r}, but no plugin provides "
+            "hornbeam_validator: enable the built-in 'validation' plugin or install one"
+        )
+    try:
+        return app.validator.compile(spec, source)
+    except TypeError as exc:
+        raise ConfigurationError(f"route {route.path!r}: cannot validate {source} as {spec!r}: {exc}") from exc
+
+
+def _query_extractor(app: App, route: Route) -> Callable[[Request[Any, Any]], Any] | None:
+    spec = route.query
+    if spec is None:
+        return None
+    convert = _compile_type(app, route, spec, "query") if _is_type(spec) else spec
+    return lambda request: convert(request.query)
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
+def _body_extractor(app: App, route: Route) -> Callable[[Request[Any, Any]], Awaitable[Any]] | None:
+    spec = route.body
+    if spec is None:
+        return None
+    required = route.body_required
+    if _is_type(spec):
+        check = _compile_type(app, route, spec, "body")
+
+        async def from_json(request: Request[Any, Any]) -> Any:
+            media_type = request.content_type[0]
+            if request.content_length != 0 and (_is_json(media_type) or not media_type):
+                data = await request.body()
+                if data:
+                    if not media_type:
+                        raise UnsupportedMediaType(detail="expected Content-Type application/json, got none")
+                    return check(await request.json())
+            elif request.content_length != 0:
+                raise UnsupportedMediaType(detail=f"expected Content-Type application/json, got {media_type}")
+            if required:
+                raise BadRequest(detail="a JSON request body is required")
+            return None
+
+        return from_json
+    convert = spec
+    convert_is_async = _is_async(convert)
+
+    async def from_bytes(request: Request[Any, Any]) -> Any:
+        value = convert(await request.body())
+        return await value if convert_is_async else value
+
+    return from_bytes
+
+
 def compile_endpoint(app: App, route: Route) -> Endpoint:
     """Build the call for ``route``: handler, argument passing, sync-to-thread, typed data."""
     handler = route.endpoint
@@ -99,5 +164,25 @@ def compile_endpoint(app: App, route: Route) -> Endpoint:
             bound = functools.partial(handler, request, **request.path_params) if pass_params else functools.partial(handler, request)
             return await asyncio.get_running_loop().run_in_executor(None, bound)
 
+    call = _with_extractors(call, _query_extractor(app, route), _body_extractor(app, route))
     max_body_size = route.max_body_size if route.max_body_size is not None else app.max_body_size
     return Endpoint(call, route, max_body_size, pass_params)
+
+
+def _with_extractors(
+    call: Call,
+    query: Callable[[Request[Any, Any]], Any] | None,
+    body: Callable[[Request[Any, Any]], Awaitable[Any]] | None,
+) -> Call:
+    """Fill ``request.query_data`` / ``body_data`` before the handler; no wrapper when neither is declared."""
+    if query is None and body is None:
+        return call
+
+    async def extracting(request: Request[Any, Any]) -> Any:
+        if query is not None:
+            request.query_data = query(request)
+        if body is not None:
+            request.body_data = await body(request)
+        return await call(request)
+
+    return extracting

@@ -11,6 +11,7 @@ from typing import Any, Literal, TypeVar
 from . import _lifespan
 from ._endpoints import Endpoint, compile_endpoint, to_response
 from ._tree import Leaf, Tree, split_raw_path
+from .components import ErrorRenderer, JSONCodec, Validator
 from .converters import DEFAULT_CONVERTERS, Converter
 from .datastructures import QueryParams, State
 from .errors import (
@@ -23,7 +24,7 @@ from .errors import (
 )
 from .pluginhost import PluginHost
 from .requests import Receive, Request
-from .responses import JSONCodec, Response, Send
+from .responses import Response, Send
 from .routing import Handler, Route, Router
 
 __all__ = ["App"]
@@ -31,7 +32,6 @@ __all__ = ["App"]
 logger = logging.getLogger("hornbeam")
 
 H = TypeVar("H", bound=Handler)
-ErrorRenderer = Callable[[Request[Any, Any] | None, Exception], Response]
 Lifespan = Callable[["App"], AbstractAsyncContextManager[None]]
 
 _JSON_HEADERS = [(b"content-type", b"application/json")]
@@ -46,6 +46,12 @@ def _no_query_parser(query_string: bytes) -> QueryParams:
 def _check_codec(codec: Any) -> str | None:
     if not callable(getattr(codec, "loads", None)) or not callable(getattr(codec, "dumps", None)):
         return f"returned {codec!r}, which lacks loads() and dumps()"
+    return None
+
+
+def _check_validator(validator: Any) -> str | None:
+    if not callable(getattr(validator, "compile", None)):
+        return f"returned {validator!r}, which lacks compile(tp, source)"
     return None
 
 
@@ -97,6 +103,7 @@ class App:
         self.json_codec: JSONCodec
         self.query_parser: Callable[[bytes], QueryParams] = _no_query_parser
         self.error_renderer: ErrorRenderer
+        self.validator: Validator | None = None
         self._tree: Tree[Endpoint] | None = None
         self._names: dict[str, Route | None] = {}
         self._observe_started: Callable[..., Any] | None = None
@@ -177,6 +184,7 @@ class App:
             )
         self.error_renderer = renderer
         self.query_parser = host.provide("hornbeam_query_parser", self, _check_callable) or _no_query_parser
+        self.validator = host.provide("hornbeam_validator", self, _check_validator)
         if host.implemented("hornbeam_request_started"):
             self._observe_started = host.manager.hook.hornbeam_request_started
         if host.implemented("hornbeam_response_ready"):

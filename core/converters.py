@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import uuid
 from decimal import Decimal
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
 __all__ = [
     "Converter",
@@ -30,8 +30,8 @@ class Converter(Protocol):
     higher is tried first (typed converters before plain strings).
     """
 
-    catch_all: ClassVar[bool]
-    priority: ClassVar[int]
+    catch_all: bool
+    priority: int
 
     def convert(self, segment: str) -> Any: ...
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import overload
+from typing import TypeVar, overload
 
 __all__ = ["Headers", "MutableHeaders", "QueryParams", "State"]
 
 RawHeaders = list[tuple[bytes, bytes]]
+T = TypeVar("T")
 
 # RFC 9110 token characters: what a header name may contain.
 _TOKEN = frozenset(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -24,7 +25,11 @@ class Headers(Mapping[str, str]):
     def __init__(self, raw: Sequence[tuple[bytes, bytes]] = ()) -> None:
         self.raw = raw
 
-    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+    @overload
+    def get(self, key: str, /) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str | T, /) -> str | T: ...
+    def get(self, key: str, default: object = None, /) -> object:
         # PERF: a linear scan beats building a dict for the few lookups a request makes.
         name = key.lower().encode("latin-1")
         for k, v in self.raw:
@@ -127,12 +132,10 @@ class QueryParams(Mapping[str, str]):
         self._dict = dict(self._items)
 
     @overload
-    def get(self, key: str) -> str | None: ...
+    def get(self, key: str, /) -> str | None: ...
     @overload
-    def get(self, key: str, default: str) -> str: ...
-    @overload
-    def get(self, key: str, default: None) -> str | None: ...
-    def get(self, key: str, default: str | None = None) -> str | None:
+    def get(self, key: str, default: str | T, /) -> str | T: ...
+    def get(self, key: str, default: object = None, /) -> object:
         return self._dict.get(key, default)
 
     def getlist(self, key: str) -> list[str]:

@@ -15,16 +15,15 @@ Lifecycle hooks may be ``async def``; hornbeam awaits them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 if TYPE_CHECKING:
     from .app import App
-    from .datastructures import QueryParams
+    from .components import ErrorRenderer, JSONCodec, QueryParser, Validator
     from .requests import Request
-    from .responses import JSONCodec, Response
+    from .responses import Response
 
 __all__ = ["hookspec", "hookimpl", "PROJECT"]
 
@@ -52,7 +51,7 @@ def hornbeam_json_codec(app: App) -> JSONCodec | None:
 
 
 @hookspec(firstresult=True)
-def hornbeam_query_parser(app: App) -> Callable[[bytes], QueryParams] | None:
+def hornbeam_query_parser(app: App) -> QueryParser | None:
     """Provide the query parser: ``parse(query_string: bytes) -> QueryParams``.
 
     Called once at start-up (firstresult). The parser raises ``HTTPError``
@@ -62,13 +61,23 @@ def hornbeam_query_parser(app: App) -> Callable[[bytes], QueryParams] | None:
 
 
 @hookspec(firstresult=True)
-def hornbeam_error_renderer(app: App) -> Callable[[Request[Any, Any] | None, Exception], Response] | None:
+def hornbeam_error_renderer(app: App) -> ErrorRenderer | None:
     """Provide the error renderer: ``render(request, exc) -> Response``.
 
     Called once at start-up (firstresult). ``exc`` is an ``HTTPError`` (a
     handler's crash arrives as ``InternalServerError`` with the original as
     ``__cause__``); ``request`` is None when the failure came before a request
     existed. Required (built-in: plugin ``problem``, RFC 9457 problem details).
+    """
+
+
+@hookspec(firstresult=True)
+def hornbeam_validator(app: App) -> Validator | None:
+    """Provide the validator: ``compile(tp, source)`` turns a type into a checking function.
+
+    Called once at start-up (firstresult); ``compile`` is then called once per
+    route that declares a typed ``query`` or ``body``. Optional, unless a route
+    declares a type (built-in: plugin ``validation``).
     """
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from http.cookies import SimpleCookie
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 from urllib.parse import quote
 
+from .components import JSONCodec
 from .datastructures import MutableHeaders, RawHeaders, _check_name, _check_value
 
 __all__ = [
@@ -16,20 +17,11 @@ __all__ = [
     "JSONResponse",
     "RedirectResponse",
     "StreamingResponse",
-    "JSONCodec",
     "Send",
 ]
 
 Message = dict[str, Any]
 Send = Callable[[Message], Awaitable[None]]
-
-
-class JSONCodec(Protocol):
-    """What the JSON plugin provides: ``loads`` raises ``ValueError`` on malformed input."""
-
-    def loads(self, data: bytes) -> Any: ...
-
-    def dumps(self, obj: Any) -> bytes: ...
 
 
 def _status(status: int) -> int:
