@@ -21,6 +21,8 @@ __all__ = [
 ]
 
 Message = dict[str, Any]
+# RFC 9110 §8.6: these responses carry neither a body nor Content-Length.
+_NO_BODY = frozenset({204, 304})
 Send = Callable[[Message], Awaitable[None]]
 
 
@@ -116,7 +118,10 @@ class Response:
     async def send_to(self, send: Send, codec: JSONCodec, head: bool = False) -> None:
         """Send this response over ASGI; ``head`` sends the headers only."""
         body = self.body if self.body is not None else self.render(codec)
-        headers = self.raw_headers + [(b"content-length", str(len(body)).encode())]
+        if self.status in _NO_BODY:
+            headers, body = self.raw_headers, b""
+        else:
+            headers = self.raw_headers + [(b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if head else body})
 

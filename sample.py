@@ -1,0 +1,153 @@
+"""The hornbeam sample: a small items API over an in-memory store.
+
+Run it with ``make run`` (``uvicorn sample:app``); the README lists every
+endpoint with a curl example.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Annotated, Any, TypedDict
+
+import hornbeam
+from hornbeam import App, JSONResponse, NotFound, Request, Response, Router
+from hornbeam.plugins.validation import Ge, Le, MaxLen, MinLen
+
+Name = Annotated[str, MinLen(1), MaxLen(200)]
+Price = Annotated[float, Ge(0)]
+Tags = Annotated[list[str], MaxLen(10)]
+
+
+@dataclass
+class ItemIn:
+    """What POST /items and PUT /items/{id} accept."""
+
+    name: Name
+    price: Price
+    tags: Tags = field(default_factory=list)
+
+
+class ItemPatch(TypedDict, total=False):
+    """What PATCH /items/{id} accepts: any subset of the fields."""
+
+    name: Name
+    price: Price
+    tags: Tags
+
+
+@dataclass
+class Page:
+    """The query of GET /items: paging and tag filters (``?tag=a&tag=b``)."""
+
+    limit: Annotated[int, Ge(1), Le(100)] = 20
+    offset: Annotated[int, Ge(0)] = 0
+    tag: list[str] = field(default_factory=list)
+
+
+class Store:
+    """Items in memory, keyed by an increasing id."""
+
+    def __init__(self) -> None:
+        self.items: dict[int, dict[str, Any]] = {}
+        self._next_id = 1
+
+    def add(self, data: dict[str, Any]) -> dict[str, Any]:
+        item = {"id": self._next_id, **data}
+        self.items[self._next_id] = item
+        self._next_id += 1
+        return item
+
+    def get(self, item_id: int) -> dict[str, Any]:
+        try:
+            return self.items[item_id]
+        except KeyError:
+            raise NotFound(detail=f"item {item_id} does not exist") from None
+
+
+UPLOAD_LIMIT = 10 * 1024 * 1024
+
+app = App()
+store = Store()
+
+
+@app.get("/")
+async def index(request: Request[None, None]) -> dict[str, Any]:
+    return {
+        "name": "hornbeam sample",
+        "version": hornbeam.__version__,
+        "endpoints": [
+            "GET /health",
+            "GET /items?limit=&offset=&tag=",
+            "POST /items",
+            "GET|PUT|PATCH|DELETE /items/{item_id}",
+            "POST /uploads",
+        ],
+    }
+
+
+@app.get("/health")
+async def health(request: Request[None, None]) -> str:
+    return "ok"
+
+
+items = Router(prefix="/items", name="items")
+
+
+@items.get("", query=Page)
+async def list_items(request: Request[Page, None]) -> dict[str, Any]:
+    page = request.query_data
+    wanted = set(page.tag)
+    found = [item for item in store.items.values() if wanted <= set(item["tags"])]
+    return {
+        "items": found[page.offset : page.offset + page.limit],
+        "total": len(found),
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+
+
+@items.post("", body=ItemIn)
+async def create_item(request: Request[None, ItemIn]) -> Response:
+    item = store.add(asdict(request.body_data))
+    location = request.url_for("items.get_item", item_id=item["id"])
+    return JSONResponse(item, status=201, headers={"location": location})
+
+
+@items.get("/{item_id:int}")
+async def get_item(request: Request[None, None], item_id: int) -> dict[str, Any]:
+    return store.get(item_id)
+
+
+@items.put("/{item_id:int}", body=ItemIn)
+async def replace_item(request: Request[None, ItemIn], item_id: int) -> dict[str, Any]:
+    item = store.get(item_id)
+    item.update(asdict(request.body_data))
+    return item
+
+
+@items.patch("/{item_id:int}", body=ItemPatch)
+async def update_item(request: Request[None, ItemPatch], item_id: int) -> dict[str, Any]:
+    item = store.get(item_id)
+    item.update(request.body_data)
+    return item
+
+
+@items.delete("/{item_id:int}")
+async def delete_item(request: Request[None, None], item_id: int) -> Response:
+    store.get(item_id)
+    del store.items[item_id]
+    return Response(status=204)
+
+
+app.include(items)
+
+
+@app.post("/uploads", max_body_size=UPLOAD_LIMIT)
+async def upload(request: Request[None, None]) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    size = 0
+    async for chunk in request.stream():
+        digest.update(chunk)
+        size += len(chunk)
+    return {"bytes": size, "sha256": digest.hexdigest()}
