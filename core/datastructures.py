@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar, overload
+
+from .errors import BadRequest
 
 __all__ = ["Headers", "MutableHeaders", "QueryParams", "State"]
 
 RawHeaders = list[tuple[bytes, bytes]]
 T = TypeVar("T")
 
+_TRUE = frozenset({"", "1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
 # RFC 9110 token characters: what a header name may contain.
 _TOKEN = frozenset(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 class Headers(Mapping[str, str]):
-    """Request headers as the client sent them; lookups ignore case.
+    """Request headers as the client sent them; lookups ignore (ASCII) case.
 
     ``headers[name]`` and ``get`` give the first value; ``getlist`` gives all.
     """
@@ -31,14 +36,20 @@ class Headers(Mapping[str, str]):
     def get(self, key: str, default: str | T, /) -> str | T: ...
     def get(self, key: str, default: object = None, /) -> object:
         # PERF: a linear scan beats building a dict for the few lookups a request makes.
-        name = key.lower().encode("latin-1")
+        try:
+            name = key.encode("latin-1").lower()
+        except UnicodeEncodeError:
+            return default
         for k, v in self.raw:
             if k == name or k.lower() == name:
                 return v.decode("latin-1")
         return default
 
     def getlist(self, key: str) -> list[str]:
-        name = key.lower().encode("latin-1")
+        try:
+            name = key.encode("latin-1").lower()
+        except UnicodeEncodeError:
+            return []
         return [v.decode("latin-1") for k, v in self.raw if k.lower() == name]
 
     def __getitem__(self, key: str) -> str:
@@ -53,7 +64,7 @@ class Headers(Mapping[str, str]):
     def __iter__(self) -> Iterator[str]:
         seen: set[str] = set()
         for k, _ in self.raw:
-            name = k.decode("latin-1").lower()
+            name = k.lower().decode("latin-1")
             if name not in seen:
                 seen.add(name)
                 yield name
@@ -62,7 +73,7 @@ class Headers(Mapping[str, str]):
         return len({k.lower() for k, _ in self.raw})
 
     def multi_items(self) -> list[tuple[str, str]]:
-        return [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in self.raw]
+        return [(k.lower().decode("latin-1"), v.decode("latin-1")) for k, v in self.raw]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.multi_items()!r})"
@@ -98,7 +109,7 @@ class MutableHeaders(Headers):
         self.raw.append((name, encoded))
 
     def __delitem__(self, key: str) -> None:
-        name = key.lower().encode("latin-1")
+        name = key.encode("latin-1").lower()
         self.raw[:] = [(k, v) for k, v in self.raw if k != name]
 
     def add(self, key: str, value: str) -> None:
@@ -115,6 +126,20 @@ class MutableHeaders(Headers):
         items = other.items() if isinstance(other, Mapping) else other
         for key, value in items:
             self[key] = value
+
+
+def _strict_int(text: str) -> int:
+    # int() alone would also take "1_000" and non-ASCII digits.
+    digits = text[1:] if text[:1] in ("-", "+") else text
+    if not digits.isascii() or not digits.isdigit():
+        raise ValueError(text)
+    return int(text)
+
+
+def _strict_float(text: str) -> float:
+    if not text.isascii() or "_" in text:
+        raise ValueError(text)
+    return float(text)
 
 
 class QueryParams(Mapping[str, str]):
@@ -140,6 +165,40 @@ class QueryParams(Mapping[str, str]):
 
     def getlist(self, key: str) -> list[str]:
         return [v for k, v in self._items if k == key]
+
+    def get_int(self, key: str, default: int | None = None) -> int | None:
+        """The value as an int; an unparsable value is a 400 naming the field."""
+        return self._convert(key, default, _strict_int, "an integer")
+
+    def get_float(self, key: str, default: float | None = None) -> float | None:
+        """The value as a finite float; an unparsable value is a 400 naming the field."""
+        value = self._convert(key, default, _strict_float, "a number")
+        if value is not None and not math.isfinite(value):
+            raise BadRequest(detail=f"query parameter {key!r} must be a finite number", extra={"field": key})
+        return value
+
+    def get_bool(self, key: str, default: bool | None = None) -> bool | None:
+        """``true/false``, ``1/0``, ``yes/no``, ``on/off`` (any case); a blank value (``?flag``) is true."""
+        value = self._dict.get(key)
+        if value is None:
+            return default
+        lowered = value.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise BadRequest(detail=f"query parameter {key!r} must be a boolean, got {value!r}", extra={"field": key})
+
+    def _convert(self, key: str, default: T | None, kind: Callable[[str], T], what: str) -> T | None:
+        value = self._dict.get(key)
+        if value is None:
+            return default
+        try:
+            return kind(value.strip())
+        except ValueError:
+            raise BadRequest(
+                detail=f"query parameter {key!r} must be {what}, got {value!r}", extra={"field": key}
+            ) from None
 
     def __getitem__(self, key: str) -> str:
         return self._dict[key]

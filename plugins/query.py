@@ -11,7 +11,7 @@ is a 400 before any parsing work.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 from hornbeam import App, BadRequest, QueryParams, hookimpl
 
@@ -41,10 +41,21 @@ class QueryParser:
                 (name, value) for name, _, value in (pair.partition("=") for pair in text.split("&") if pair)
             )
         try:
-            pairs = parse_qsl(query_string, keep_blank_values=True)
-            return QueryParams((name.decode("utf-8"), value.decode("utf-8")) for name, value in pairs)
+            return QueryParams(
+                (_decode(name), _decode(value))
+                for name, _, value in (pair.partition(b"=") for pair in query_string.split(b"&") if pair)
+            )
         except UnicodeDecodeError:
             raise BadRequest(detail="the query string is not valid UTF-8 once percent-decoded") from None
+
+
+def _decode(raw: bytes) -> str:
+    # Work on bytes throughout: raw non-ASCII bytes and %-escapes then decode alike, as UTF-8.
+    if b"+" in raw:
+        raw = raw.replace(b"+", b" ")
+    if b"%" in raw:
+        raw = unquote_to_bytes(raw)
+    return raw.decode("utf-8")
 
 
 @hookimpl(trylast=True)
