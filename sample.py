@@ -10,9 +10,10 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any, TypedDict
 
+from annotated_types import Ge, Le, MaxLen, MinLen
+
 import hornbeam
 from hornbeam import App, JSONResponse, NotFound, Request, Response, Router
-from hornbeam.plugins.validation import Ge, Le, MaxLen, MinLen
 
 Name = Annotated[str, MinLen(1), MaxLen(200)]
 Price = Annotated[float, Ge(0)]

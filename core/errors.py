@@ -29,6 +29,13 @@ __all__ = [
 ]
 
 
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:  # a code http.HTTPStatus does not list, such as 499
+        return "Client Error" if status < 500 else "Server Error"
+
+
 class HTTPError(Exception):
     """An error that becomes an HTTP response (RFC 9457 problem details).
 
@@ -54,7 +61,7 @@ class HTTPError(Exception):
             raise ValueError(f"HTTPError status must be 4xx or 5xx, got {self.status}")
         self.detail = detail
         self.headers: dict[str, str] = dict(headers or {})
-        self.title = title or HTTPStatus(self.status).phrase
+        self.title = title or _phrase(self.status)
         self.type = type
         self.extra: dict[str, Any] = dict(extra or {})
         super().__init__(detail or self.title)

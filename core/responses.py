@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
+import asyncio
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from http.cookies import SimpleCookie
 from typing import Any, Literal
 from urllib.parse import quote
@@ -193,14 +194,24 @@ class StreamingResponse(Response):
     async def send_to(self, send: Send, codec: JSONCodec, head: bool = False) -> None:
         await send({"type": "http.response.start", "status": self.status, "headers": self.raw_headers})
         if not head:
-            if isinstance(self.stream, AsyncIterable):
-                async for chunk in self.stream:
-                    await send({"type": "http.response.body", "body": self._encode(chunk), "more_body": True})
-            else:
-                for chunk in self.stream:
-                    await send({"type": "http.response.body", "body": self._encode(chunk), "more_body": True})
+            async for chunk in _aiter(self.stream):
+                await send({"type": "http.response.body", "body": self._encode(chunk), "more_body": True})
         await send({"type": "http.response.body", "body": b""})
 
     def _encode(self, chunk: bytes | str) -> bytes:
         return chunk.encode(self.charset) if isinstance(chunk, str) else chunk
 
+
+_DONE = object()
+
+
+async def _aiter(content: AsyncIterable[bytes | str] | Iterable[bytes | str]) -> AsyncIterator[bytes | str]:
+    """Iterate either kind; a sync iterable is advanced in a thread so a slow one never blocks the loop."""
+    if isinstance(content, AsyncIterable):
+        async for chunk in content:
+            yield chunk
+        return
+    iterator = iter(content)
+    loop = asyncio.get_running_loop()
+    while (chunk := await loop.run_in_executor(None, next, iterator, _DONE)) is not _DONE:
+        yield chunk  # type: ignore[misc]

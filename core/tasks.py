@@ -120,7 +120,10 @@ class TaskHandle(Protocol[R_co]):
     def done(self) -> bool: ...
 
     def cancel(self) -> bool:
-        """Request cancellation; False when the task had already finished."""
+        """Request cancellation; False when the task already finished or just returned.
+
+        A running attempt is cancelled; the status turns ``cancelled`` once it stops.
+        """
         ...
 
     def __await__(self) -> Generator[Any, None, R_co]: ...
@@ -186,7 +189,7 @@ class TaskQueue(TaskEnqueuer, Protocol):
     ) -> TaskEnqueuer:
         """An enqueuer whose tasks use these settings instead of the queue's defaults.
 
-        ``None`` keeps the queue default; ``timeout=0`` means no time limit.
+        ``None`` keeps the queue default; ``timeout=math.inf`` means no time limit.
         """
         ...
 

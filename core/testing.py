@@ -95,7 +95,8 @@ async def _call_app(
         except StopAsyncIteration:
             await done.wait()
             return {"type": "http.disconnect"}
-        return {"type": "http.request", "body": chunk, "more_body": True}
+        # _chunks yields an empty chunk only at the end of the body.
+        return {"type": "http.request", "body": chunk, "more_body": bool(chunk)}
 
     async def send(message: dict[str, Any]) -> None:
         nonlocal status, headers
@@ -108,7 +109,8 @@ async def _call_app(
 
     await app(scope, receive, send)
     done.set()
-    return httpx.Response(status, headers=headers, content=b"".join(parts), request=request)
+    # A ByteStream, unlike content=, leaves the headers exactly as the app sent them.
+    return httpx.Response(status, headers=headers, stream=httpx.ByteStream(b"".join(parts)), request=request)
 
 
 async def _chunks(body: AsyncIterable[bytes] | Iterable[bytes]) -> Any:

@@ -1,0 +1,219 @@
+"""Validators for dataclasses and TypedDicts, generated as straight-line code per class."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, NotRequired, Required, get_args, get_origin, get_type_hints
+
+from ._validation_base import Err, Fn, Invalid, Node, fail, nest
+
+__all__ = ["is_typeddict", "object_fields", "object_validator"]
+
+_MISSING: Any = dataclasses.MISSING
+_MODEL_MSG = "Input should be an object"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    node: Node
+    required: bool
+    default: Any = None
+    factory: Callable[[], Any] | None = None
+    kw_only: bool = False
+
+
+def is_typeddict(tp: Any) -> bool:
+    # typing_extensions.TypedDict is a different metaclass on 3.11; both set __required_keys__.
+    return typing.is_typeddict(tp) or (
+        isinstance(tp, type) and issubclass(tp, dict) and hasattr(tp, "__required_keys__")
+    )
+
+
+def _hints(cls: Any) -> dict[str, Any]:
+    try:
+        return get_type_hints(cls, include_extras=True)
+    except Exception as exc:  # NameError for an unresolvable forward reference, mostly
+        raise TypeError(f"cannot resolve the type hints of {cls.__qualname__}: {exc}") from exc
+
+
+def _unwrap_required(hint: Any) -> tuple[Any, bool | None]:
+    origin = get_origin(hint)
+    if origin is Required or origin is NotRequired:
+        return _unwrap_required(get_args(hint)[0])[0], origin is Required
+    if origin is Annotated:
+        inner, flag = _unwrap_required(hint.__origin__)
+        if flag is not None:
+            return Annotated[(inner, *hint.__metadata__)], flag
+    return hint, None
+
+
+def object_fields(cls: Any, compile_hint: Callable[[Any], Node], lax: bool) -> list[Field]:
+    """The input fields of a dataclass or TypedDict, each with its compiled node."""
+
+    def node_for(name: str, hint: Any) -> Node:
+        try:
+            node = compile_hint(hint)
+        except TypeError as exc:
+            raise TypeError(f"{cls.__qualname__}.{name}: {exc}") from None
+        if lax and node.shape not in ("scalar", "seq", "any", "none"):
+            raise TypeError(
+                f"{cls.__qualname__}.{name}: {node.name} cannot be read from a query string or path "
+                "(only scalars and lists of scalars can)"
+            )
+        return node
+
+    hints = _hints(cls)
+    if is_typeddict(cls):
+        required = set(cls.__required_keys__)
+        fields = []
+        for name, hint in hints.items():
+            hint, flag = _unwrap_required(hint)
+            if flag is not None:
+                (required.add if flag else required.discard)(name)
+            fields.append(Field(name, node_for(name, hint), name in required))
+        return fields
+    for name, hint in hints.items():
+        if isinstance(hint, dataclasses.InitVar):
+            raise TypeError(f"{cls.__qualname__}.{name}: InitVar fields are not supported")
+    return [
+        Field(
+            f.name,
+            node_for(f.name, hints[f.name]),
+            f.default is _MISSING and f.default_factory is _MISSING,
+            f.default,
+            None if f.default_factory is dataclasses.MISSING else f.default_factory,
+            bool(f.kw_only),
+        )
+        for f in dataclasses.fields(cls)
+        if f.init
+    ]
+
+
+def _missing(errors: list[Err] | None, name: str) -> list[Err]:
+    if errors is None:
+        errors = []
+    errors.append(([name], "missing", "Field required"))
+    return errors
+
+
+def _extra(errors: list[Err] | None, data: Any, names: frozenset[str]) -> list[Err] | None:
+    for key in data:
+        if key not in names:
+            if errors is None:
+                errors = []
+            errors.append(([key], "extra_forbidden", "Extra inputs are not permitted"))
+    return errors
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def _value_error(exc: ValueError) -> Invalid:
+    return fail("value_error", f"Value error, {exc}")
+
+
+def _field_lines(i: int, f: Field, lax: bool, forbid: bool, is_dict: bool) -> list[str]:
+    key = repr(f.name)
+    if not lax:
+        fetch = f"x = get({key}, M)"
+        absent = "x is M"
+    elif f.node.shape == "seq":
+        fetch = f"x = getlist({key}) if getlist is not None else as_list(get({key}))"
+        absent = "not x"
+    else:
+        fetch = f"x = get({key})"
+        absent = "x is None"
+    target = f"out[{key}]" if is_dict else f"v{i}"
+    lines = [fetch, f"if {absent}:"]
+    if lax and f.required and (f.node.nullable or f.node.shape == "none"):
+        lines.append(f"    {target} = None")  # a query cannot spell null: absent is how it says None
+    elif f.required:
+        lines.append(f"    errs = missing(errs, {key})")
+    elif f.factory is not None:
+        lines.append(f"    {target} = f{i}()")
+    elif is_dict:
+        lines.append("    pass")
+    else:
+        lines.append(f"    {target} = d{i}")
+    lines.append("else:")
+    if forbid and not f.required:
+        lines.append("    found += 1")
+    if f.node.is_any:
+        lines.append(f"    {target} = x")
+        return lines
+    indent = "    "
+    if f.node.exact is not None:
+        # PERF: the common "already the right type" case costs one type() check, no call.
+        lines += [f"    if type(x) is p{i}:", f"        {target} = x", "    else:"]
+        indent = "        "
+    lines += [
+        f"{indent}try:",
+        f"{indent}    {target} = n{i}(x)",
+        f"{indent}except Invalid as e:",
+        f"{indent}    errs = nest(errs, e, {key})",
+    ]
+    return lines
+
+
+def object_validator(cls: Any, fields: list[Field], lax: bool, forbid: bool) -> Fn:
+    """Generate the validator for ``cls``: one fetch-and-check block per field, no loops."""
+    is_dict = is_typeddict(cls)
+    names = frozenset(f.name for f in fields)
+    n_required = sum(f.required for f in fields)
+    ns: dict[str, Any] = {
+        "M": _MISSING, "Invalid": Invalid, "nest": nest, "missing": _missing, "extra": _extra,
+        "as_list": _as_list, "fail": fail, "value_error": _value_error, "names": names, "cls": cls,
+        "MODEL_MSG": _MODEL_MSG,
+    }  # fmt: skip
+    if lax:
+        head = [
+            "try:",
+            "    get = data.get",
+            "except AttributeError:",
+            "    raise fail('model_type', MODEL_MSG) from None",
+            "getlist = getattr(data, 'getlist', None)",
+        ]
+    else:
+        head = [
+            "if type(data) is not dict and not isinstance(data, dict):",
+            "    raise fail('model_type', MODEL_MSG)",
+            "get = data.get",
+        ]
+    body = head + ["errs = None", "found = 0"] if forbid else head + ["errs = None"]
+    if is_dict:
+        body.append("out = {}")
+    for i, f in enumerate(fields):
+        ns[f"n{i}"], ns[f"p{i}"], ns[f"d{i}"], ns[f"f{i}"] = f.node.fn, f.node.exact, f.default, f.factory
+        body += _field_lines(i, f, lax, forbid, is_dict)
+    if forbid:
+        body += [
+            f"if errs is not None or len(data) != {n_required} + found:",
+            "    errs = extra(errs, data, names)",
+        ]
+    body += ["if errs is not None:", "    raise Invalid(errs)"]
+    if is_dict:
+        body.append("return out")
+    else:
+        args = [f"v{i}" for i, f in enumerate(fields) if not f.kw_only]
+        kwargs = [f"{f.name!r}: v{i}" for i, f in enumerate(fields) if f.kw_only]
+        if kwargs:
+            args.append("**{" + ", ".join(kwargs) + "}")
+        body += [
+            "try:",
+            f"    return cls({', '.join(args)})",
+            "except ValueError as exc:",  # raised by __post_init__: the data, not the code, is wrong
+            "    raise value_error(exc) from None",
+        ]
+    source = "def validate(data):\n" + "".join(f"    {line}\n" for line in body)
+    exec(compile(source, f"<hornbeam validator for {cls.__qualname__}>", "exec"), ns)
+    fn: Fn = ns["validate"]
+    return fn

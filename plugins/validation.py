@@ -1,0 +1,210 @@
+"""The built-in validation engine: turns a type into a fast function that checks decoded data.
+
+``Validator().compile(tp, source)`` runs once, at route registration, and returns
+``validate(data) -> value``. ``validate`` raises ``hornbeam.errors.ValidationError``
+listing every failure as ``{"loc": [source, key-or-index, ...], "msg": str, "type": str}``.
+
+Sources:
+
+- ``"body"``: a decoded JSON value, checked strictly (``"2"`` is not an int, ``true`` is
+  not an int; an int is accepted for a float; ``bytes`` come from strings as UTF-8;
+  datetime/date/time from ISO 8601 strings; UUID and Decimal from strings, Decimal also
+  from numbers; Enum and Literal by value). Any supported type may be at the top.
+- ``"query"`` / ``"path"``: the top type must be a dataclass or TypedDict; its fields are
+  read from a mapping (with ``getlist`` for list-typed fields when it has one, as
+  ``QueryParams`` does; a plain ``dict`` works too) and coerced from strings (``"2"`` -> 2,
+  booleans from true/false/1/0/yes/no/on/off in any case). An absent field (or an empty
+  list) takes its default, or None when its type allows None. Only scalars and
+  lists/tuples/sets of scalars can be fields here.
+
+Unions: an input whose type is exactly one of the members is kept as it is; otherwise
+members are tried left to right and the first that accepts wins. Dict keys are coerced
+like query values (JSON object keys are always strings). Constraints come from
+``typing.Annotated`` metadata: ``Ge Gt Le Lt MinLen MaxLen Pattern`` below, or any object
+with ``ge/gt/le/lt/min_length/max_length`` attributes (``annotated_types``); other metadata
+is ignored. A ``ValueError`` raised by a dataclass's ``__post_init__`` becomes a
+``value_error``. A type the engine cannot handle raises ``TypeError`` from ``compile``.
+
+Error types: ``missing``, ``extra_forbidden``, ``model_type`` (an object was expected),
+``dict_type``, ``list_type`` (an array was expected, for lists, tuples and sets),
+``set_type`` (unhashable set items), ``too_short``, ``too_long``, ``string_type``,
+``bytes_type``, ``int_type``, ``int_parsing``, ``float_type``, ``float_parsing``,
+``bool_type``, ``bool_parsing``, ``none_type``, ``literal_error``, ``enum``, ``union``,
+``uuid_type``, ``uuid_parsing``, ``datetime_type``, ``datetime_parsing``, ``date_type``,
+``date_parsing``, ``time_type``, ``time_parsing``, ``decimal_type``, ``decimal_parsing``,
+``greater_than``, ``greater_than_equal``, ``less_than``, ``less_than_equal``,
+``string_pattern_mismatch``, ``value_error``, ``too_deep`` (nesting beyond Python's
+recursion limit).
+"""
+
+from __future__ import annotations
+
+import collections.abc as abc
+import dataclasses
+import enum
+import types
+import typing
+from typing import Annotated, Any, Literal, NewType, Union, get_args, get_origin
+
+from hornbeam import App, hookimpl
+from hornbeam.errors import ValidationError
+
+from ._validation_base import ANY, Fn, Invalid, Node, describe, public_errors
+from ._validation_constraints import Ge, Gt, Le, Lt, MaxLen, MinLen, Pattern, constrain
+from ._validation_containers import dict_node, sequence_node, tuple_node, union_node
+from ._validation_objects import is_typeddict, object_fields, object_validator
+from ._validation_scalars import enum_node, literal_node, scalar_node
+
+__all__ = ["Validator", "Ge", "Gt", "Le", "Lt", "MinLen", "MaxLen", "Pattern"]
+
+Source = Literal["body", "query", "path"]
+
+_SEQUENCES: dict[Any, type] = {
+    list: list, abc.Sequence: list, abc.MutableSequence: list, abc.Iterable: list, abc.Collection: list,
+    set: set, abc.Set: set, abc.MutableSet: set, frozenset: frozenset,
+}  # fmt: skip
+_MAPPINGS = (dict, abc.Mapping, abc.MutableMapping)
+
+
+class Validator:
+    """The built-in validator component: ``compile(tp, source)`` once, then call the result.
+
+    ``unknown_fields`` decides what happens to input keys that a dataclass or TypedDict
+    does not declare: ``"forbid"`` reports each as ``extra_forbidden``, ``"ignore"`` drops them.
+    """
+
+    def __init__(self, *, unknown_fields: Literal["forbid", "ignore"] = "forbid") -> None:
+        if unknown_fields not in ("forbid", "ignore"):
+            raise ValueError(f"unknown_fields must be 'forbid' or 'ignore', got {unknown_fields!r}")
+        self.unknown_fields = unknown_fields
+        self._objects: dict[tuple[type, bool], Node] = {}
+
+    def compile(self, tp: Any, source: Source) -> Fn:
+        """The validator of ``tp`` for data from ``source``.
+
+        Raises TypeError when ``tp`` (or a type inside it) is not supported, or when a
+        query/path type is not a dataclass or TypedDict.
+        """
+        if source not in ("body", "query", "path"):
+            raise ValueError(f"source must be 'body', 'query' or 'path', got {source!r}")
+        lax = source != "body"
+        if lax and not _is_object(tp):
+            raise TypeError(f"{source} data must be described by a dataclass or TypedDict, got {describe(tp)}")
+        # A failed compile must not leave half-built (placeholder) classes in the cache.
+        compiler = _Compiler(lax, self.unknown_fields == "forbid", dict(self._objects))
+        fn = compiler.compile(tp).fn
+        self._objects = compiler.objects
+
+        def validate(data: Any) -> Any:
+            try:
+                return fn(data)
+            except Invalid as exc:
+                raise ValidationError(public_errors(exc.errors, source)) from None
+            except RecursionError:
+                error = {"loc": [source], "msg": "Input is nested too deeply", "type": "too_deep"}
+                raise ValidationError([error]) from None
+
+        validate.__qualname__ = validate.__name__ = f"validate_{source}_{describe(tp)}"
+        return validate
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _is_object(tp: Any) -> bool:
+    return isinstance(tp, type) and (dataclasses.is_dataclass(tp) or is_typeddict(tp))
+
+
+class _Compiler:
+    """One compile call: walks the type once, sharing nodes of classes seen before."""
+
+    def __init__(self, lax: bool, forbid: bool, objects: dict[tuple[type, bool], Node]) -> None:
+        self.lax = lax
+        self.forbid = forbid
+        self.objects = objects
+
+    def compile(self, tp: Any, lax: bool | None = None) -> Node:
+        lax = self.lax if lax is None else lax
+        if tp is Any or tp is object:
+            return ANY
+        if tp is None:
+            tp = type(None)
+        origin = get_origin(tp)
+        args = get_args(tp)
+        if origin is Annotated:
+            return constrain(self.compile(args[0], lax), tp.__metadata__)
+        node = scalar_node(tp, lax)
+        if node is not None:
+            return node
+        if origin is Union or origin is types.UnionType:
+            return union_node([self.compile(arg, lax) for arg in args], describe(tp))
+        if origin is Literal:
+            return literal_node(args, describe(tp), lax)
+        if isinstance(tp, NewType):
+            return self.compile(tp.__supertype__, lax)
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            return enum_node(tp, lax)
+        if _is_object(tp):
+            return self._object(tp, lax)
+        container = origin or tp
+        if not _hashable(container):
+            raise TypeError(f"unsupported type for validation: {describe(tp)}")
+        if container in _SEQUENCES:
+            item = self._items(tp, [self.compile(args[0], lax) if args else ANY], lax)[0]
+            return sequence_node(item, _SEQUENCES[container], describe(tp))
+        if container is tuple or container is typing.Tuple:  # noqa: UP006
+            return self._tuple(tp, args, lax)
+        if container in _MAPPINGS:
+            key = self.compile(args[0], True) if args else ANY
+            value = self.compile(args[1], lax) if args else ANY
+            return dict_node(key, value, describe(tp))
+        if isinstance(tp, (str, typing.ForwardRef)):
+            raise TypeError(f"unresolved forward reference {tp!r}; define the type before compiling")
+        raise TypeError(f"unsupported type for validation: {describe(tp)}")
+
+    def _items(self, tp: Any, items: list[Node], lax: bool) -> list[Node]:
+        if lax and any(item.shape not in ("scalar", "any", "none") for item in items):
+            raise TypeError(f"{describe(tp)} cannot be read from a query string or path")
+        return items
+
+    def _tuple(self, tp: Any, args: tuple[Any, ...], lax: bool) -> Node:
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = self._items(tp, [self.compile(args[0], lax)], lax)[0]
+            return sequence_node(item, tuple, describe(tp))
+        if not args and (tp is tuple or tp is typing.Tuple):  # noqa: UP006
+            return sequence_node(ANY, tuple, describe(tp))
+        items = self._items(tp, [self.compile(arg, lax) for arg in args], lax)
+        return tuple_node(items, describe(tp))
+
+    def _object(self, cls: type, lax: bool) -> Node:
+        cached = self.objects.get((cls, lax))
+        if cached is not None:
+            return cached
+        # A recursive class refers to itself through this placeholder until it is built.
+        target: list[Fn] = []
+
+        def forward(value: Any) -> Any:
+            return target[0](value)
+
+        hashable = not is_typeddict(cls) and getattr(cls, "__hash__", None) is not None
+        self.objects[cls, lax] = Node(forward, cls.__qualname__, hashable=hashable, shape="object")
+        fields = object_fields(cls, lambda hint: self.compile(hint, lax), lax)
+        fn = object_validator(cls, fields, lax, self.forbid)
+        target.append(fn)
+        node = Node(fn, cls.__qualname__, hashable=hashable, shape="object")
+        self.objects[cls, lax] = node
+        return node
+
+
+@hookimpl(trylast=True)
+def hornbeam_validator(app: App) -> Validator:
+    """The built-in validator; app setting ``validation_unknown_fields`` is "forbid" (default) or "ignore"."""
+    policy = app.settings.get("validation_unknown_fields", "forbid")
+    if policy not in ("forbid", "ignore"):
+        raise ValueError(f"setting validation_unknown_fields must be 'forbid' or 'ignore', not {policy!r}")
+    return Validator(unknown_fields=policy)
