@@ -26,6 +26,7 @@ from .errors import (
     ValidationError,
 )
 from .hookspecs import hookimpl
+from .middleware import CallNext, Middleware
 from .requests import Request
 from .responses import (
     HTMLResponse,
@@ -42,6 +43,7 @@ __version__ = "0.1.0"
 __all__ = [
     "App",
     "BadRequest",
+    "CallNext",
     "ClientDisconnect",
     "ConfigurationError",
     "Conflict",
@@ -57,6 +59,7 @@ __all__ = [
     "JSONCodec",
     "JSONResponse",
     "MethodNotAllowed",
+    "Middleware",
     "MutableHeaders",
     "NotAcceptable",
     "NotFound",

@@ -6,12 +6,13 @@ import asyncio
 import functools
 import inspect
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .errors import BadRequest, ConfigurationError, UnsupportedMediaType
+from .errors import BadRequest, ClientDisconnect, ConfigurationError, UnsupportedMediaType
 from .responses import JSONResponse, Response, TextResponse
 from .components import Source
+from .middleware import CallNext, Middleware, check_middleware, describe
 from .routing import Route
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 from .requests import Request
 
-__all__ = ["Endpoint", "compile_endpoint", "to_response"]
+__all__ = ["Endpoint", "compile_endpoint", "to_response", "build_chain"]
 
 Call = Callable[["Request[Any, Any]"], Awaitable[Any]]
 
@@ -165,6 +166,9 @@ def compile_endpoint(app: App, route: Route) -> Endpoint:
             return await asyncio.get_running_loop().run_in_executor(None, bound)
 
     call = _with_extractors(call, _query_extractor(app, route), _body_extractor(app, route))
+    # Order: the app's own, then plugin-contributed, then group (outer first) and route middleware.
+    middleware = (*app.middleware, *app.plugin_middleware, *route.middleware)
+    call = build_chain(app, call, middleware, f"route {route.path!r}")
     max_body_size = route.max_body_size if route.max_body_size is not None else app.max_body_size
     return Endpoint(call, route, max_body_size, pass_params)
 
@@ -186,3 +190,51 @@ def _with_extractors(
         return await call(request)
 
     return extracting
+
+
+def build_chain(app: App, call: Call, middleware: Sequence[Middleware], where: str) -> Call:
+    """Wrap ``call`` in ``middleware``, the first outermost; ``call`` itself when there is none.
+
+    The innermost layer turns the handler's result into a Response with its
+    body rendered; every layer turns an exception from inside it into the app's
+    error response, so ``call_next`` always gives a Response.
+    """
+    if not middleware:
+        return call
+    for mw in middleware:
+        check_middleware(mw, where)
+    error_response = app.error_response
+    codec = app.json_codec
+
+    async def innermost(request: Request[Any, Any]) -> Response:
+        try:
+            result = await call(request)
+            response = result if isinstance(result, Response) else to_response(result)
+            if response.body is None:
+                # Rendered here so middleware can read and change ``response.body``.
+                response.render(codec)
+            return response
+        except ClientDisconnect:
+            raise
+        except Exception as exc:
+            return error_response(request, exc)
+
+    chain: CallNext = innermost
+    for mw in reversed(middleware):
+        chain = _layer(mw, chain, error_response)
+    return chain
+
+
+def _layer(mw: Middleware, call_next: CallNext, error_response: Callable[..., Response]) -> CallNext:
+    async def layer(request: Request[Any, Any]) -> Response:
+        try:
+            response = await mw(request, call_next)
+            if not isinstance(response, Response):
+                raise TypeError(f"middleware {describe(mw)} returned {type(response).__name__}, not a Response")
+            return response
+        except ClientDisconnect:
+            raise
+        except Exception as exc:
+            return error_response(request, exc)
+
+    return layer

@@ -85,7 +85,8 @@ class Tree(Generic[E]):
         self.static: dict[str, Leaf[E]] = {}
         self.routes: list[Route] = []
 
-    def add(self, route: Route, endpoints: Iterable[tuple[str, E]]) -> None:
+    def add(self, route: Route, endpoints: Iterable[tuple[str, E]]) -> Leaf[E]:
+        """Add ``route`` with an endpoint per method; returns the leaf it ends on."""
         node = self._root
         leaf: Leaf[E] | None = None
         for segment in route.segments:
@@ -116,6 +117,7 @@ class Tree(Generic[E]):
         if not route.param_names:
             self.static[route.path] = leaf
         self.routes.append(route)
+        return leaf
 
     def _converter(self, route: Route, name: str) -> Converter:
         try:

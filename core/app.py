@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Literal, TypeVar
 
 from . import _lifespan
-from ._endpoints import Endpoint, compile_endpoint, to_response
+from ._endpoints import Call, Endpoint, build_chain, compile_endpoint, to_response
 from ._tree import Leaf, Tree, split_raw_path
 from .components import ErrorRenderer, JSONCodec, Validator
 from .converters import DEFAULT_CONVERTERS, Converter
@@ -21,7 +21,9 @@ from .errors import (
     InternalServerError,
     MethodNotAllowed,
     NotFound,
+    PluginError,
 )
+from .middleware import Middleware, check_middleware
 from .pluginhost import PluginHost
 from .requests import Receive, Request
 from .responses import Response, Send
@@ -35,6 +37,8 @@ H = TypeVar("H", bound=Handler)
 Lifespan = Callable[["App"], AbstractAsyncContextManager[None]]
 
 _JSON_HEADERS = [(b"content-type", b"application/json")]
+
+ASGIApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 
 
 def _no_query_parser(query_string: bytes) -> QueryParams:
@@ -69,7 +73,8 @@ class App:
     ``trailing_slash``: ``"redirect"`` answers a path that only differs from a
     route by a trailing slash with a 308 to the route's form; ``"strict"``
     answers 404. ``max_body_size`` (bytes, None for no limit) applies to every
-    route that does not set its own.
+    route that does not set its own. ``middleware`` is the same as calling
+    ``add_middleware`` with each, in order.
     """
 
     def __init__(
@@ -86,6 +91,7 @@ class App:
         on_startup: Sequence[Callable[[], Any]] = (),
         on_shutdown: Sequence[Callable[[], Any]] = (),
         settings: Mapping[str, Any] | None = None,
+        middleware: Sequence[Middleware] = (),
     ) -> None:
         if trailing_slash not in ("redirect", "strict"):
             raise ConfigurationError(f"trailing_slash must be 'redirect' or 'strict', not {trailing_slash!r}")
@@ -108,6 +114,15 @@ class App:
         self._names: dict[str, Route | None] = {}
         self._observe_started: Callable[..., Any] | None = None
         self._observe_ready: Callable[..., Any] | None = None
+        self.middleware: list[Middleware] = []
+        self.plugin_middleware: tuple[Middleware, ...] = ()
+        self.asgi_middleware: list[tuple[Callable[..., ASGIApp], dict[str, Any]]] = []
+        self._asgi_stack: ASGIApp | None = None
+        # Chains for answers no route gives: 404 (app-level middleware) and 405/OPTIONS per path.
+        self._not_found_chain: Call | None = None
+        self._fallbacks: dict[Leaf[Endpoint], Call] = {}
+        for mw in middleware:
+            self.add_middleware(mw)
 
     # Declaring routes -------------------------------------------------------
 
@@ -151,6 +166,32 @@ class App:
         self.shutdown_handlers.append(func)
         return func
 
+    def add_middleware(self, middleware: Middleware) -> Middleware:
+        """Run ``middleware`` around every route, and around 404/405 answers; returns it.
+
+        ``async def mw(request, call_next) -> Response`` or an object with such
+        an async ``__call__``. The first added is the outermost; app middleware
+        runs outside plugin-contributed, route-group and route middleware. A sync
+        function, a class (instead of an instance) or a non-callable raises
+        ConfigurationError.
+        """
+        self._check_not_frozen()
+        check_middleware(middleware, "app.add_middleware")
+        self.middleware.append(middleware)
+        return middleware
+
+    def add_asgi_middleware(self, cls: Callable[..., ASGIApp], /, **options: Any) -> None:
+        """Wrap the whole app, lifespan included, in a standard ASGI middleware: ``cls(app, **options)``.
+
+        The stack is built when the server first calls the app; the first added
+        is the outermost. Raises ConfigurationError once the app is serving.
+        """
+        if self._asgi_stack is not None:
+            raise ConfigurationError("the app is serving; ASGI middleware cannot change any more")
+        if not callable(cls):
+            raise ConfigurationError(f"ASGI middleware {cls!r} is not callable")
+        self.asgi_middleware.append((cls, options))
+
     def _check_not_frozen(self) -> None:
         if self._tree is not None:
             raise ConfigurationError("the app has started; it cannot change any more")
@@ -189,17 +230,50 @@ class App:
             self._observe_started = host.manager.hook.hornbeam_request_started
         if host.implemented("hornbeam_response_ready"):
             self._observe_ready = host.manager.hook.hornbeam_response_ready
+        self.plugin_middleware = self._collect_middleware()
         self._tree = self._compile_routes()
         self.router._freeze()
 
+    def _collect_middleware(self) -> tuple[Middleware, ...]:
+        """Middleware from every plugin's ``hornbeam_middleware``, in hook call order."""
+        collected: list[Middleware] = []
+        for plugin, result in self.plugins.collect("hornbeam_middleware", app=self):
+            if result is None:
+                continue
+            if not isinstance(result, (list, tuple)):
+                raise PluginError(
+                    f"plugin {plugin!r} broke hook hornbeam_middleware: returned {result!r}, not a list"
+                )
+            for mw in result:
+                try:
+                    check_middleware(mw, f"plugin {plugin!r}, hook hornbeam_middleware")
+                except ConfigurationError as exc:
+                    raise PluginError(str(exc)) from None
+                collected.append(mw)
+        return tuple(collected)
+
     def _compile_routes(self) -> Tree[Endpoint]:
         tree: Tree[Endpoint] = Tree(self.converters)
+        leaves: dict[Leaf[Endpoint], None] = {}
         for route in self.router.flatten():
             endpoint = compile_endpoint(self, route)
-            tree.add(route, [(method, endpoint) for method in sorted(route.methods)])
+            leaves[tree.add(route, [(method, endpoint) for method in sorted(route.methods)])] = None
             if route.name:
                 # A name used twice is kept but unusable: url_for then says so.
                 self._names[route.name] = None if route.name in self._names else route
+        app_level = (*self.middleware, *self.plugin_middleware)
+        if app_level:
+
+            async def not_found(request: Request[Any, Any]) -> Response:
+                return self._not_found(request, tree)
+
+            self._not_found_chain = build_chain(self, not_found, app_level, "404 answers")
+        for leaf in leaves:
+            # 405 and automatic OPTIONS answers (CORS preflights among them) go through the
+            # middleware every route on the path shares: app-level, and groups they all belong to.
+            shared = _common_prefix([(*app_level, *route.middleware) for route in leaf.routes.values()])
+            if shared:
+                self._fallbacks[leaf] = build_chain(self, _unrouted_method(self, leaf), shared, "405 answers")
         return tree
 
     def url_for(self, name: str, /, **params: Any) -> str:
@@ -220,10 +294,31 @@ class App:
     # ASGI -------------------------------------------------------------------
 
     async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
+        if self.asgi_middleware:
+            stack = self._asgi_stack or self._build_asgi_stack()
+            await stack(scope, receive, send)
+        elif scope["type"] == "http":
             await self._http(scope, receive, send)
-        elif kind == "lifespan":
+        else:
+            await self._other(scope, receive, send)
+
+    async def _dispatch(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        """The app without its ASGI middleware: what the innermost ASGI middleware calls."""
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        else:
+            await self._other(scope, receive, send)
+
+    def _build_asgi_stack(self) -> ASGIApp:
+        stack: ASGIApp = self._dispatch
+        for cls, options in reversed(self.asgi_middleware):
+            stack = cls(stack, **options)
+        self._asgi_stack = stack
+        return stack
+
+    async def _other(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "lifespan":
             await _lifespan.run(self, receive, send)
         elif kind == "websocket":
             # Not supported yet: close the handshake politely instead of erroring.
@@ -249,7 +344,10 @@ class App:
                 # httpx's ASGI transport puts the query string in raw_path; servers do not.
                 match = tree.match(split_raw_path(raw.partition(b"?")[0]))
             if match is None:
-                await self._not_found(Request(scope, receive, self, {}, self.max_body_size), send, tree)
+                request = Request(scope, receive, self, {}, self.max_body_size)
+                chain = self._not_found_chain
+                response = await chain(request) if chain is not None else self._not_found(request, tree)
+                await self._send_response(request, response, send, scope["method"] == "HEAD")
                 return
             leaf, values = match
             method = scope["method"]
@@ -259,7 +357,9 @@ class App:
                     endpoint = leaf.methods.get("GET")
                 if endpoint is None:
                     request = Request(scope, receive, self, {}, self.max_body_size)
-                    await self._method_not_allowed(leaf, request, send)
+                    chain = self._fallbacks.get(leaf)
+                    response = await chain(request) if chain is not None else self._method_not_allowed(leaf, request)
+                    await self._send_response(request, response, send, method == "HEAD")
                     return
             params = dict(zip(endpoint.param_names, values)) if values else {}
             request = Request(scope, receive, self, params, endpoint.max_body_size)
@@ -279,7 +379,7 @@ class App:
         except Exception as exc:
             if request is None:
                 request = Request(scope, receive, self, {}, self.max_body_size)
-            response = self._error_response(request, exc)
+            response = self.error_response(request, exc)
         await self._send_response(request, response, send, scope["method"] == "HEAD")
 
     async def _send_response(
@@ -293,7 +393,7 @@ class App:
             # Headers may be gone already: nothing is left to do but log and end the exchange.
             logger.exception("failed while sending the response to %s", request)
 
-    async def _not_found(self, request: Request[Any, Any], send: Send, tree: Tree[Endpoint]) -> None:
+    def _not_found(self, request: Request[Any, Any], tree: Tree[Endpoint]) -> Response:
         scope = request.scope
         path: str = scope["path"]
         if self.trailing_slash == "redirect" and path != "/":
@@ -303,23 +403,25 @@ class App:
                 query = scope.get("query_string", b"")
                 if query:
                     location += "?" + query.decode("latin-1")
-                headers = [(b"location", location.encode("utf-8"))]
-                await _send_simple(send, 308, headers, b"", False)
-                return
-        response = self._error_response(request, NotFound(detail=f"no route matches {path}"))
-        await self._send_response(request, response, send, scope["method"] == "HEAD")
+                redirect = Response(b"", 308)
+                redirect.raw_headers.append((b"location", location.encode("utf-8")))
+                return redirect
+        return self.error_response(request, NotFound(detail=f"no route matches {path}"))
 
-    async def _method_not_allowed(self, leaf: Leaf[Endpoint], request: Request[Any, Any], send: Send) -> None:
+    def _method_not_allowed(self, leaf: Leaf[Endpoint], request: Request[Any, Any]) -> Response:
         method = request.method
         if method == "OPTIONS":
-            await _send_simple(send, 204, [(b"allow", leaf.allow.encode())], b"", False)
-            return
+            return Response(b"", 204, {"allow": leaf.allow})
         allow = leaf.allow.split(", ")
         error = MethodNotAllowed(allow, detail=f"{method} is not allowed here; allowed: {leaf.allow}")
-        await self._send_response(request, self._error_response(request, error), send, method == "HEAD")
+        return self.error_response(request, error)
 
-    def _error_response(self, request: Request[Any, Any] | None, exc: Exception) -> Response:
-        """Turn any exception into a response; never raises."""
+    def error_response(self, request: Request[Any, Any] | None, exc: Exception) -> Response:
+        """The response for any exception, as the error renderer makes it; never raises.
+
+        An ``HTTPError`` is rendered as it is; anything else is logged and
+        becomes a 500 (with the traceback in the body only in debug mode).
+        """
         if not isinstance(exc, HTTPError):
             logger.error("unhandled error in %s", request, exc_info=exc)
             if self.debug:
@@ -342,3 +444,17 @@ async def _send_simple(send: Send, status: int, headers: list[tuple[bytes, bytes
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else body})
 
+
+def _common_prefix(chains: list[tuple[Middleware, ...]]) -> tuple[Middleware, ...]:
+    first = chains[0]
+    size = len(first)
+    for chain in chains[1:]:
+        size = next((i for i in range(min(size, len(chain))) if chain[i] is not first[i]), min(size, len(chain)))
+    return first[:size]
+
+
+def _unrouted_method(app: App, leaf: Leaf[Endpoint]) -> Call:
+    async def answer(request: Request[Any, Any]) -> Response:
+        return app._method_not_allowed(leaf, request)
+
+    return answer

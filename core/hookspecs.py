@@ -15,6 +15,7 @@ Lifecycle hooks may be ``async def``; hornbeam awaits them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -22,6 +23,7 @@ import pluggy
 if TYPE_CHECKING:
     from .app import App
     from .components import ErrorRenderer, JSONCodec, QueryParser, Validator
+    from .middleware import Middleware
     from .requests import Request
     from .responses import Response
 
@@ -78,6 +80,24 @@ def hornbeam_validator(app: App) -> Validator | None:
     Called once at start-up (firstresult); ``compile`` is then called once per
     route that declares a typed ``query`` or ``body``. Optional, unless a route
     declares a type (built-in: plugin ``validation``).
+    """
+
+
+@hookspec
+def hornbeam_middleware(app: App) -> Sequence[Middleware] | None:
+    """Contribute handler middleware that wraps every route and the app's 404/405 answers.
+
+    Called once at start-up, after ``hornbeam_configure`` and the factory
+    hooks, before routes compile. Not firstresult: every plugin's list is used.
+    Return a list of middleware (``async def mw(request, call_next) ->
+    Response``, or objects with such an async ``__call__``), or None.
+
+    Order: plugin middleware runs inside the app's own middleware
+    (``App(middleware=...)``, ``app.add_middleware``) and outside route-group
+    and route middleware. Between plugins, the hook call order applies (the
+    plugin registered last comes first; ``tryfirst``/``trylast`` move it);
+    within one list, the first item is the outermost. A sync function or a
+    non-list answer stops start-up with a PluginError naming the plugin.
     """
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from .errors import ConfigurationError
+from .middleware import check_middleware
 
 __all__ = ["Route", "Router", "METHODS", "parse_pattern"]
 
@@ -102,6 +103,8 @@ class Router:
     ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ConfigurationError(f"router prefix {prefix!r} must start with '/' and not end with '/'")
+        for mw in middleware:
+            check_middleware(mw, f"router {prefix or '/'!r}")
         self.prefix = prefix
         self.name = name
         self.middleware: list[Any] = list(middleware)
@@ -131,6 +134,8 @@ class Router:
         unknown = wanted - METHODS
         if not wanted or unknown:
             raise ConfigurationError(f"route {path!r}: unknown or missing methods {sorted(unknown) or '[]'}")
+        for mw in middleware:
+            check_middleware(mw, f"route {path!r}")
         segments = parse_pattern(path) if path else ()
         route = Route(
             path=path,
