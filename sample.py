@@ -13,7 +13,8 @@ from typing import Annotated, Any, TypedDict
 from annotated_types import Ge, Le, MaxLen, MinLen
 
 import hornbeam
-from hornbeam import App, JSONResponse, NotFound, Request, Response, Router
+from hornbeam import App, CallNext, JSONResponse, NotFound, Request, Response, Router
+from hornbeam.plugins.middleware import CORSMiddleware, RequestIDMiddleware, TimingMiddleware
 
 Name = Annotated[str, MinLen(1), MaxLen(200)]
 Price = Annotated[float, Ge(0)]
@@ -68,7 +69,14 @@ class Store:
 
 UPLOAD_LIMIT = 10 * 1024 * 1024
 
-app = App()
+# A front end in development on localhost:3000 may call the API from the browser.
+cors = CORSMiddleware(
+    ["http://localhost:3000"],
+    allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+    allow_headers=["Content-Type"],
+    expose_headers=["Location", "X-Request-ID"],
+)
+app = App(middleware=[RequestIDMiddleware(), TimingMiddleware(), cors])
 store = Store()
 
 
@@ -92,7 +100,14 @@ async def health(request: Request[None, None]) -> str:
     return "ok"
 
 
-items = Router(prefix="/items", name="items")
+async def no_store(request: Request[Any, Any], call_next: CallNext) -> Response:
+    """Item data changes all the time: tell caches not to keep it."""
+    response = await call_next(request)
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+items = Router(prefix="/items", name="items", middleware=[no_store])
 
 
 @items.get("", query=Page)
