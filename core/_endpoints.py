@@ -217,7 +217,7 @@ def build_chain(app: App, call: Call, middleware: Sequence[Middleware], where: s
         except ClientDisconnect:
             raise
         except Exception as exc:
-            return error_response(request, exc)
+            return await error_response(request, exc)
 
     chain: CallNext = innermost
     for mw in reversed(middleware):
@@ -225,7 +225,7 @@ def build_chain(app: App, call: Call, middleware: Sequence[Middleware], where: s
     return chain
 
 
-def _layer(mw: Middleware, call_next: CallNext, error_response: Callable[..., Response]) -> CallNext:
+def _layer(mw: Middleware, call_next: CallNext, error_response: Callable[..., Awaitable[Response]]) -> CallNext:
     async def layer(request: Request[Any, Any]) -> Response:
         try:
             response = await mw(request, call_next)
@@ -235,6 +235,6 @@ def _layer(mw: Middleware, call_next: CallNext, error_response: Callable[..., Re
         except ClientDisconnect:
             raise
         except Exception as exc:
-            return error_response(request, exc)
+            return await error_response(request, exc)
 
     return layer

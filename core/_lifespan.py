@@ -23,24 +23,45 @@ async def _call(func: Callable[[], Any]) -> None:
 
 
 async def startup(app: App) -> AbstractAsyncContextManager[None] | None:
-    """Freeze the app, then run plugin start-up hooks, the user's lifespan and start-up handlers."""
+    """Freeze the app, start its task queue, then run plugin hooks, the user's lifespan and handlers."""
     app.freeze()
-    await app.plugins.call_lifecycle("hornbeam_startup", app)
+    queue = app._tasks
+    if queue is not None:
+        if app.lifespans_served:
+            queue = app._tasks = app._provide_task_queue()
+        if queue is not None:
+            await queue.start()
+    app.lifespans_served += 1
     context = None
-    if app.lifespan_context is not None:
-        context = app.lifespan_context(app)
-        await context.__aenter__()
-    for handler in app.startup_handlers:
-        await _call(handler)
+    try:
+        await app.plugins.call_lifecycle("hornbeam_startup", app)
+        if app.lifespan_context is not None:
+            entering = app.lifespan_context(app)
+            await entering.__aenter__()
+            context = entering
+        for handler in app.startup_handlers:
+            await _call(handler)
+    except BaseException as exc:
+        # A half-started app must not leave its workers running or its lifespan open.
+        if context is not None:
+            await context.__aexit__(type(exc), exc, exc.__traceback__)
+        if queue is not None:
+            await queue.shutdown(0)
+        raise
     return context
 
 
 async def shutdown(app: App, context: AbstractAsyncContextManager[None] | None) -> None:
-    """The reverse of start-up: user handlers, the user's lifespan, then plugin hooks.
+    """Drain the task queue first (tasks may need what the rest closes), then user code, then plugins.
 
     Every step runs even if an earlier one fails; the first error is raised at the end.
     """
     errors: list[BaseException] = []
+    if app._tasks is not None:
+        try:
+            await app._tasks.shutdown(float(app.settings.get("tasks_shutdown_deadline", 10.0)))
+        except Exception as exc:
+            errors.append(exc)
     for handler in app.shutdown_handlers:
         try:
             await _call(handler)

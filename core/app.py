@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import traceback
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -9,6 +10,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, Literal, TypeVar
 
 from . import _lifespan
+from ._exception_handlers import ExceptionHandler, ExceptionHandlers
 from ._endpoints import Call, Endpoint, build_chain, compile_endpoint, to_response
 from ._tree import Leaf, Tree, split_raw_path
 from .components import ErrorRenderer, JSONCodec, Validator
@@ -27,6 +29,7 @@ from .middleware import Middleware, check_middleware
 from .pluginhost import PluginHost
 from .requests import Receive, Request
 from .responses import Response, Send
+from .tasks import TaskQueue
 from .routing import Handler, Route, Router
 
 __all__ = ["App"]
@@ -57,6 +60,11 @@ def _check_validator(validator: Any) -> str | None:
     if not callable(getattr(validator, "compile", None)):
         return f"returned {validator!r}, which lacks compile(tp, source)"
     return None
+
+
+def _check_task_queue(queue: Any) -> str | None:
+    missing = [name for name in ("start", "shutdown", "enqueue", "enqueue_nowait", "get") if not hasattr(queue, name)]
+    return f"returned {queue!r}, which lacks {', '.join(missing)}" if missing else None
 
 
 def _check_callable(component: Any) -> str | None:
@@ -92,6 +100,7 @@ class App:
         on_shutdown: Sequence[Callable[[], Any]] = (),
         settings: Mapping[str, Any] | None = None,
         middleware: Sequence[Middleware] = (),
+        exception_handlers: Mapping[type[Exception], ExceptionHandler] | None = None,
     ) -> None:
         if trailing_slash not in ("redirect", "strict"):
             raise ConfigurationError(f"trailing_slash must be 'redirect' or 'strict', not {trailing_slash!r}")
@@ -110,10 +119,15 @@ class App:
         self.query_parser: Callable[[bytes], QueryParams] = _no_query_parser
         self.error_renderer: ErrorRenderer
         self.validator: Validator | None = None
+        self._tasks: TaskQueue | None = None
+        self.lifespans_served = 0
         self._tree: Tree[Endpoint] | None = None
         self._names: dict[str, Route | None] = {}
         self._observe_started: Callable[..., Any] | None = None
         self._observe_ready: Callable[..., Any] | None = None
+        self.exception_handlers = ExceptionHandlers()
+        for exc_type, handler in (exception_handlers or {}).items():
+            self.exception_handlers.add(exc_type, handler)
         self.middleware: list[Middleware] = []
         self.plugin_middleware: tuple[Middleware, ...] = ()
         self.asgi_middleware: list[tuple[Callable[..., ASGIApp], dict[str, Any]]] = []
@@ -180,6 +194,24 @@ class App:
         self.middleware.append(middleware)
         return middleware
 
+    def exception_handler(self, exc_type: type[Exception]) -> Callable[[H], H]:
+        """Decorator: answer ``exc_type`` (and subclasses) with ``handler(request, exc)``, sync or async.
+
+        The handler returns a Response (or a dict/list/str, as route handlers
+        may). The most specific registered class wins; ``HTTPError`` and
+        ``ValidationError`` can be handled like any other exception.
+        """
+
+        def decorator(handler: H) -> H:
+            self.add_exception_handler(exc_type, handler)
+            return handler
+
+        return decorator
+
+    def add_exception_handler(self, exc_type: type[Exception], handler: ExceptionHandler) -> None:
+        """The non-decorator form of ``exception_handler``."""
+        self.exception_handlers.add(exc_type, handler)
+
     def add_asgi_middleware(self, cls: Callable[..., ASGIApp], /, **options: Any) -> None:
         """Wrap the whole app, lifespan included, in a standard ASGI middleware: ``cls(app, **options)``.
 
@@ -191,6 +223,22 @@ class App:
         if not callable(cls):
             raise ConfigurationError(f"ASGI middleware {cls!r} is not callable")
         self.asgi_middleware.append((cls, options))
+
+    @property
+    def tasks(self) -> TaskQueue:
+        """The background task queue (``hornbeam.tasks.TaskQueue``), running between start-up and shutdown."""
+        if self._tasks is None:
+            if not self.frozen:
+                raise ConfigurationError("app.tasks exists once the app has started")
+            raise ConfigurationError(
+                "no plugin provides hornbeam_task_queue: enable the built-in 'tasks' plugin or install one"
+            )
+        return self._tasks
+
+    def _provide_task_queue(self) -> TaskQueue | None:
+        # Also called at each lifespan start-up after the first: a queue that was shut down cannot restart.
+        queue: TaskQueue | None = self.plugins.provide("hornbeam_task_queue", self, _check_task_queue)
+        return queue
 
     def _check_not_frozen(self) -> None:
         if self._tree is not None:
@@ -226,6 +274,7 @@ class App:
         self.error_renderer = renderer
         self.query_parser = host.provide("hornbeam_query_parser", self, _check_callable) or _no_query_parser
         self.validator = host.provide("hornbeam_validator", self, _check_validator)
+        self._tasks = self._provide_task_queue()
         if host.implemented("hornbeam_request_started"):
             self._observe_started = host.manager.hook.hornbeam_request_started
         if host.implemented("hornbeam_response_ready"):
@@ -265,7 +314,7 @@ class App:
         if app_level:
 
             async def not_found(request: Request[Any, Any]) -> Response:
-                return self._not_found(request, tree)
+                return await self._not_found(request, tree)
 
             self._not_found_chain = build_chain(self, not_found, app_level, "404 answers")
         for leaf in leaves:
@@ -346,7 +395,7 @@ class App:
             if match is None:
                 request = Request(scope, receive, self, {}, self.max_body_size)
                 chain = self._not_found_chain
-                response = await chain(request) if chain is not None else self._not_found(request, tree)
+                response = await (chain(request) if chain is not None else self._not_found(request, tree))
                 await self._send_response(request, response, send, scope["method"] == "HEAD")
                 return
             leaf, values = match
@@ -358,7 +407,9 @@ class App:
                 if endpoint is None:
                     request = Request(scope, receive, self, {}, self.max_body_size)
                     chain = self._fallbacks.get(leaf)
-                    response = await chain(request) if chain is not None else self._method_not_allowed(leaf, request)
+                    response = await (
+                        chain(request) if chain is not None else self._method_not_allowed(leaf, request)
+                    )
                     await self._send_response(request, response, send, method == "HEAD")
                     return
             params = dict(zip(endpoint.param_names, values)) if values else {}
@@ -379,7 +430,7 @@ class App:
         except Exception as exc:
             if request is None:
                 request = Request(scope, receive, self, {}, self.max_body_size)
-            response = self.error_response(request, exc)
+            response = await self.error_response(request, exc)
         await self._send_response(request, response, send, scope["method"] == "HEAD")
 
     async def _send_response(
@@ -392,8 +443,18 @@ class App:
         except Exception:
             # Headers may be gone already: nothing is left to do but log and end the exchange.
             logger.exception("failed while sending the response to %s", request)
+            return
+        if response.tasks is not None:
+            self._enqueue_after_send(response.tasks)
 
-    def _not_found(self, request: Request[Any, Any], tree: Tree[Endpoint]) -> Response:
+    def _enqueue_after_send(self, tasks: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]) -> None:
+        for func, args, kwargs in tasks:
+            try:
+                self.tasks.enqueue_nowait(func, *args, **kwargs)
+            except Exception:
+                logger.exception("could not enqueue %r after the response was sent", func)
+
+    async def _not_found(self, request: Request[Any, Any], tree: Tree[Endpoint]) -> Response:
         scope = request.scope
         path: str = scope["path"]
         if self.trailing_slash == "redirect" and path != "/":
@@ -406,22 +467,34 @@ class App:
                 redirect = Response(b"", 308)
                 redirect.raw_headers.append((b"location", location.encode("utf-8")))
                 return redirect
-        return self.error_response(request, NotFound(detail=f"no route matches {path}"))
+        return await self.error_response(request, NotFound(detail=f"no route matches {path}"))
 
-    def _method_not_allowed(self, leaf: Leaf[Endpoint], request: Request[Any, Any]) -> Response:
+    async def _method_not_allowed(self, leaf: Leaf[Endpoint], request: Request[Any, Any]) -> Response:
         method = request.method
         if method == "OPTIONS":
             return Response(b"", 204, {"allow": leaf.allow})
         allow = leaf.allow.split(", ")
         error = MethodNotAllowed(allow, detail=f"{method} is not allowed here; allowed: {leaf.allow}")
-        return self.error_response(request, error)
+        return await self.error_response(request, error)
 
-    def error_response(self, request: Request[Any, Any] | None, exc: Exception) -> Response:
-        """The response for any exception, as the error renderer makes it; never raises.
+    async def error_response(self, request: Request[Any, Any] | None, exc: Exception) -> Response:
+        """The response for any exception; never raises.
 
-        An ``HTTPError`` is rendered as it is; anything else is logged and
-        becomes a 500 (with the traceback in the body only in debug mode).
+        A handler registered with ``exception_handler`` for the most specific
+        class answers first (a handler that fails gives a plain 500, logged).
+        Otherwise an ``HTTPError`` is rendered as it is, and anything else is
+        logged and becomes a 500 (traceback in the body only in debug mode).
         """
+        handler = self.exception_handlers.find(type(exc)) if self.exception_handlers else None
+        if handler is not None and request is not None:
+            try:
+                result = handler(request, exc)
+                if inspect.isawaitable(result):
+                    result = await result
+                return to_response(result)
+            except Exception:
+                logger.exception("the exception handler %r failed on %r", handler, exc)
+                return Response(b"Internal Server Error", 500, media_type="text/plain")
         if not isinstance(exc, HTTPError):
             logger.error("unhandled error in %s", request, exc_info=exc)
             if self.debug:
@@ -455,6 +528,6 @@ def _common_prefix(chains: list[tuple[Middleware, ...]]) -> tuple[Middleware, ..
 
 def _unrouted_method(app: App, leaf: Leaf[Endpoint]) -> Call:
     async def answer(request: Request[Any, Any]) -> Response:
-        return app._method_not_allowed(leaf, request)
+        return await app._method_not_allowed(leaf, request)
 
     return answer

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .middleware import Middleware
     from .requests import Request
     from .responses import Response
+    from .tasks import TaskInfo, TaskQueue
 
 __all__ = ["hookspec", "hookimpl", "PROJECT"]
 
@@ -128,4 +129,46 @@ def hornbeam_response_ready(request: Request[Any, Any], response: Response) -> N
     """Per-request observation: called with the response before it is sent. Sync; keep it cheap.
 
     Called only when implemented, like ``hornbeam_request_started``.
+    """
+
+
+@hookspec(firstresult=True)
+def hornbeam_task_queue(app: App) -> TaskQueue | None:
+    """Provide the background task queue behind ``app.tasks`` (see ``hornbeam.tasks.TaskQueue``).
+
+    Called once at start-up (firstresult). hornbeam starts the queue at lifespan
+    start-up, before the plugins' start-up hooks, and shuts it down first thing
+    at lifespan shutdown (tasks may need what later shutdown code closes), with
+    the deadline ``app.settings["tasks_shutdown_deadline"]`` (seconds, default 10). Optional: ``app.tasks`` fails with a clear error when
+    nothing provides it (built-in: plugin ``tasks``).
+    """
+
+
+@hookspec
+def hornbeam_task_started(app: App, info: TaskInfo) -> None:
+    """Task observation: an attempt of a background task began. Sync; called only when implemented."""
+
+
+@hookspec
+def hornbeam_task_succeeded(app: App, info: TaskInfo) -> None:
+    """Task observation: a background task returned. Sync; called only when implemented."""
+
+
+@hookspec
+def hornbeam_task_retried(app: App, info: TaskInfo, error: BaseException, delay: float) -> None:
+    """Task observation: an attempt failed; another runs after ``delay`` seconds. Called only when implemented."""
+
+
+@hookspec
+def hornbeam_task_failed(app: App, info: TaskInfo, error: BaseException) -> None:
+    """Task observation: a task exhausted its attempts (it stays in the dead letters). Called only when implemented."""
+
+
+@hookspec
+def hornbeam_task_abandoned(app: App, info: TaskInfo) -> None:
+    """A task was still unfinished when shutdown reached its deadline, and was cancelled.
+
+    Implement it to persist the task (``info`` has its id, name, attempts and
+    last error) so it can be run again later. Every abandoned task is also
+    logged on the ``hornbeam.tasks`` logger. Sync; called only when implemented.
     """

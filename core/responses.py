@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from http.cookies import SimpleCookie
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec
 from urllib.parse import quote
 
 from .components import JSONCodec
@@ -21,6 +21,7 @@ __all__ = [
     "Send",
 ]
 
+P = ParamSpec("P")
 Message = dict[str, Any]
 # RFC 9110 §8.6: these responses carry neither a body nor Content-Length.
 _NO_BODY = frozenset({204, 304})
@@ -46,7 +47,7 @@ class Response:
     ``charset`` is added to ``text/*`` media types and used to encode ``str`` content.
     """
 
-    __slots__ = ("body", "status", "raw_headers", "charset")
+    __slots__ = ("body", "status", "raw_headers", "charset", "tasks")
 
     media_type: str | None = None
 
@@ -62,6 +63,7 @@ class Response:
         self.charset = charset
         self.body: bytes | None = content.encode(charset) if isinstance(content, str) else content
         self.raw_headers = _header_list(headers)
+        self.tasks: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] | None = None
         self._set_content_type(media_type or self.media_type)
 
     def _set_content_type(self, media_type: str | None) -> None:
@@ -80,6 +82,16 @@ class Response:
         """The body as bytes; JSON responses encode their content with ``codec`` here, once."""
         assert self.body is not None
         return self.body
+
+    def add_task(self, func: Callable[P, Any], /, *args: P.args, **kwargs: P.kwargs) -> None:
+        """Run ``func(*args, **kwargs)`` on ``app.tasks`` once this response has been sent.
+
+        A task that cannot be enqueued then (queue full or closed) is logged on
+        the ``hornbeam`` logger; the client has its answer already.
+        """
+        if self.tasks is None:
+            self.tasks = []
+        self.tasks.append((func, args, kwargs))
 
     def set_cookie(
         self,
@@ -202,16 +214,20 @@ class StreamingResponse(Response):
         return chunk.encode(self.charset) if isinstance(chunk, str) else chunk
 
 
-_DONE = object()
+def _next_chunk(iterator: Iterator[bytes | str]) -> bytes | str | None:
+    return next(iterator, None)
 
 
 async def _aiter(content: AsyncIterable[bytes | str] | Iterable[bytes | str]) -> AsyncIterator[bytes | str]:
     """Iterate either kind; a sync iterable is advanced in a thread so a slow one never blocks the loop."""
     if isinstance(content, AsyncIterable):
-        async for chunk in content:
-            yield chunk
+        async for item in content:
+            yield item
         return
     iterator = iter(content)
     loop = asyncio.get_running_loop()
-    while (chunk := await loop.run_in_executor(None, next, iterator, _DONE)) is not _DONE:
-        yield chunk  # type: ignore[misc]
+    while True:
+        chunk: bytes | str | None = await loop.run_in_executor(None, _next_chunk, iterator)
+        if chunk is None:
+            return
+        yield chunk

@@ -19,6 +19,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+import hornbeam
+import hornbeam.plugins._task_queue as queue_module
 import hornbeam.plugins.tasks as tasks_plugin
 import hornbeam.tasks as tasks_contract
 from hornbeam.plugins.tasks import InMemoryTaskQueue
@@ -825,7 +827,7 @@ def test_shutdown_does_not_wait_for_a_timed_out_thread(queue_factory: Factory) -
 def test_shutdown_gives_up_on_tasks_that_ignore_cancellation(
     queue_factory: Factory, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tasks_plugin, "_CANCEL_GRACE", 0.05)
+    monkeypatch.setattr(queue_module, "_CANCEL_GRACE", 0.05)
 
     async def deaf() -> None:
         try:
@@ -1156,14 +1158,12 @@ async def main() -> None:
 
 def test_enqueue_arguments_are_type_checked(tmp_path: Path) -> None:
     pytest.importorskip("mypy")
+    # mypy cannot follow the editable install's import hook: lay the package out as installed.
     package = tmp_path / "src" / "hornbeam"
-    (package / "plugins").mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    (package / "plugins" / "__init__.py").write_text("")
-    shutil.copy(tasks_contract.__file__, package / "tasks.py")
-    plugin_dir = Path(tasks_plugin.__file__).parent
-    for source in [plugin_dir / "tasks.py", *plugin_dir.glob("_task_*.py")]:
-        shutil.copy(source, package / "plugins" / source.name)
+    shutil.copytree(Path(hornbeam.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        Path(tasks_plugin.__file__).parent, package / "plugins", ignore=shutil.ignore_patterns("__pycache__")
+    )
     (tmp_path / "good.py").write_text(GOOD)
     (tmp_path / "bad.py").write_text(BAD)
     (tmp_path / "mypy.ini").write_text("[mypy]\n")
