@@ -29,7 +29,13 @@ __all__ = [
 ]
 
 
+# RFC 9110 renamed these; Python before 3.13 still has the old phrases.
+_RFC_9110_PHRASES = {413: "Content Too Large", 416: "Range Not Satisfiable", 422: "Unprocessable Content"}
+
+
 def _phrase(status: int) -> str:
+    if status in _RFC_9110_PHRASES:
+        return _RFC_9110_PHRASES[status]
     try:
         return HTTPStatus(status).phrase
     except ValueError:  # a code http.HTTPStatus does not list, such as 499
