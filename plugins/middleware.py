@@ -7,12 +7,20 @@ Add them like any middleware, globally, on a route group or on one route::
     app = App(middleware=[RequestIDMiddleware(), TimingMiddleware()])
     app.add_middleware(CORSMiddleware(["https://app.example"], allow_credentials=True))
 
-The first added runs outermost. Nothing here runs unless added: the plugin
-contributes no middleware through ``hornbeam_middleware``.
+The first added runs outermost. Nothing here runs unless added. They can also
+be switched on from configuration, through this plugin's ``hornbeam_middleware``
+hook: ``App(settings={"middleware": {"request_id": {}, "timing": {},
+"cors": {"allow_origins": ["https://app.example"]}, "gzip": {"minimum_size": 1000}}})``
+adds them in that order (each value holds the class's keyword arguments; an
+unknown name stops start-up). Disabling this plugin ignores that setting.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from hornbeam import App, ConfigurationError, hookimpl
+from hornbeam.middleware import Middleware
 from hornbeam.plugins._middleware_basic import RequestIDMiddleware, TimingMiddleware, add_vary
 from hornbeam.plugins._middleware_cors import CORSMiddleware
 from hornbeam.plugins._middleware_gzip import GZipMiddleware, accepts_gzip
@@ -24,4 +32,22 @@ __all__ = [
     "TimingMiddleware",
     "accepts_gzip",
     "add_vary",
+    "hornbeam_middleware",
 ]
+
+_BY_NAME: dict[str, Any] = {
+    "request_id": RequestIDMiddleware,
+    "timing": TimingMiddleware,
+    "cors": CORSMiddleware,
+    "gzip": GZipMiddleware,
+}
+
+
+@hookimpl(trylast=True)
+def hornbeam_middleware(app: App) -> list[Middleware]:
+    """The built-ins named in ``app.settings["middleware"]``, in the order given."""
+    wanted = app.settings.get("middleware") or {}
+    unknown = sorted(set(wanted) - set(_BY_NAME))
+    if unknown:
+        raise ConfigurationError(f"unknown middleware {unknown} in settings; known: {sorted(_BY_NAME)}")
+    return [_BY_NAME[name](**(options or {})) for name, options in wanted.items()]
