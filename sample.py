@@ -6,7 +6,9 @@ endpoint with a curl example.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import itertools
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any, TypedDict
 
@@ -76,8 +78,26 @@ cors = CORSMiddleware(
     allow_headers=["Content-Type"],
     expose_headers=["Location", "X-Request-ID"],
 )
-app = App(middleware=[RequestIDMiddleware(), TimingMiddleware(), cors])
+# Short retry delays (0.1-0.2 s before the second attempt) so the notify task's retry shows at once.
+app = App(
+    middleware=[RequestIDMiddleware(), TimingMiddleware(), cors],
+    settings={"tasks_max_attempts": 3, "tasks_backoff": 0.2},
+)
 store = Store()
+outbox: list[dict[str, Any]] = []
+_notices = itertools.count(1)
+_failed_once: set[int] = set()
+
+
+async def notify_watchers(notice: int, item: dict[str, Any]) -> int:
+    """Pretend to send a mail about ``item``; the first attempt of each notice fails, to show retries."""
+    await asyncio.sleep(0.05)
+    if notice not in _failed_once:
+        _failed_once.add(notice)
+        raise ConnectionError("mail server busy")
+    _failed_once.discard(notice)
+    outbox.append({"notice": notice, "item_id": item["id"], "name": item["name"]})
+    return notice
 
 
 @app.get("/")
@@ -90,6 +110,8 @@ async def index(request: Request[None, None]) -> dict[str, Any]:
             "GET /items?limit=&offset=&tag=",
             "POST /items",
             "GET|PUT|PATCH|DELETE /items/{item_id}",
+            "POST /items/{item_id}/notify",
+            "GET /tasks/{task_id}",
             "POST /uploads",
         ],
     }
@@ -156,7 +178,30 @@ async def delete_item(request: Request[None, None], item_id: int) -> Response:
     return Response(status=204)
 
 
+@items.post("/{item_id:int}/notify")
+async def notify_item(request: Request[None, None], item_id: int) -> Response:
+    item = store.get(item_id)
+    handle = await app.tasks.enqueue(notify_watchers, next(_notices), dict(item))
+    location = request.url_for("task_status", task_id=handle.id)
+    return JSONResponse({"task_id": handle.id}, status=202, headers={"location": location})
+
+
 app.include(items)
+
+
+@app.get("/tasks/{task_id}")
+async def task_status(request: Request[None, None], task_id: str) -> dict[str, Any]:
+    info = app.tasks.get(task_id)
+    if info is None:
+        raise NotFound(detail=f"task {task_id} does not exist (or has left the history)")
+    return {
+        "id": info.id,
+        "name": info.name,
+        "status": info.status.value,
+        "attempts": info.attempts,
+        "max_attempts": info.max_attempts,
+        "last_error": info.last_error,
+    }
 
 
 @app.post("/uploads", max_body_size=UPLOAD_LIMIT)
