@@ -382,6 +382,11 @@ class App:
             self.freeze()
             tree = self._tree
             assert tree is not None
+            if self._tasks is not None and not self.lifespans_served:
+                logger.warning(
+                    "the server did not run lifespan start-up: background tasks wait until it does "
+                    "(serve with lifespan on, or use 'with TestClient(app)')"
+                )
         request: Request[Any, Any] | None = None
         try:
             raw = scope.get("raw_path")
