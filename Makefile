@@ -26,8 +26,20 @@ lint: $(STAMP)
 	$(BIN)/python -m pip install -q --no-deps --target build/lint .
 	cd build/lint && ../../$(BIN)/python -m mypy --strict -p hornbeam
 
-bench: $(STAMP)
-	$(BIN)/python -m bench $(BENCH_ARGS)
+# The benchmark has its own environment: the peer frameworks never enter .venv.
+BENCH_VENV := .bench-venv
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP): pyproject.toml bench/requirements.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install -q -e . -r bench/requirements.txt
+	touch $(BENCH_STAMP)
+
+# BENCH_ARGS, e.g. "--quick", "--only plaintext", "--frameworks hornbeam,raw,falcon", "--no-e2e".
+bench: $(BENCH_STAMP)
+	@command -v wrk >/dev/null || echo "wrk not found: install it with 'apt-get update && apt-get install -y wrk'; end-to-end runs are skipped"
+	$(BENCH_VENV)/bin/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .hypothesis .coverage

@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of hornbeam against its peers; run with ``python -m bench`` (``make bench``)."""
