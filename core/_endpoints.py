@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import types
 import typing
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import BadRequest, ClientDisconnect, ConfigurationError, UnsupportedMediaType
-from .responses import JSONResponse, Response, TextResponse
+from .responses import JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE, JSONResponse, Response, TextResponse
 from .components import Source
 from .middleware import CallNext, Middleware, check_middleware, describe
 from .routing import Route
@@ -22,13 +23,15 @@ from .requests import Request
 
 __all__ = ["Endpoint", "compile_endpoint", "to_response", "build_chain"]
 
+_VAR_ARGS = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
+
 Call = Callable[["Request[Any, Any]"], Awaitable[Any]]
 
 
 class Endpoint:
     """What one method of one route runs: the finished call chain and its settings."""
 
-    __slots__ = ("call", "param_names", "max_body_size", "route", "pass_params")
+    __slots__ = ("call", "param_names", "max_body_size", "route", "pass_params", "kwargs_handler")
 
     def __init__(self, call: Call, route: Route, max_body_size: int | None, pass_params: bool) -> None:
         self.call = call
@@ -37,7 +40,9 @@ class Endpoint:
         self.max_body_size = max_body_size
         # True when the handler takes path parameters as keyword arguments.
         self.pass_params = pass_params
-
+        # PERF: an async handler taking path kwargs with nothing around it is called straight
+        # from dispatch, saving the wrapper coroutine; None when anything else is involved.
+        self.kwargs_handler: Callable[..., Awaitable[Any]] | None = None
 
 def to_response(result: Any) -> Response:
     """A handler's return value as a Response: dict/list become JSON, str becomes text."""
@@ -54,6 +59,12 @@ def to_response(result: Any) -> Response:
 
 def _takes_params(route: Route) -> bool:
     """Whether the handler wants path parameters as keyword arguments (beyond ``request``)."""
+    endpoint = route.endpoint
+    # PERF: inspect.signature was most of freeze(); a plain one-argument function answers from its code.
+    if type(endpoint) is types.FunctionType:
+        code = endpoint.__code__
+        if code.co_argcount == 1 and not code.co_kwonlyargcount and not code.co_flags & _VAR_ARGS:
+            return False
     try:
         signature = inspect.signature(route.endpoint)
     except (TypeError, ValueError):
@@ -165,12 +176,16 @@ def compile_endpoint(app: App, route: Route) -> Endpoint:
             bound = functools.partial(handler, request, **request.path_params) if pass_params else functools.partial(handler, request)
             return await asyncio.get_running_loop().run_in_executor(None, bound)
 
+    unwrapped = call
     call = _with_extractors(call, _query_extractor(app, route), _body_extractor(app, route))
     # Order: the app's own, then plugin-contributed, then group (outer first) and route middleware.
     middleware = (*app.middleware, *app.plugin_middleware, *route.middleware)
     call = build_chain(app, call, middleware, f"route {route.path!r}")
     max_body_size = route.max_body_size if route.max_body_size is not None else app.max_body_size
-    return Endpoint(call, route, max_body_size, pass_params)
+    endpoint = Endpoint(call, route, max_body_size, pass_params)
+    if pass_params and call is unwrapped and _is_async(handler):
+        endpoint.kwargs_handler = handler
+    return endpoint
 
 
 def _with_extractors(
@@ -209,6 +224,12 @@ def build_chain(app: App, call: Call, middleware: Sequence[Middleware], where: s
     async def innermost(request: Request[Any, Any]) -> Response:
         try:
             result = await call(request)
+            kind = type(result)
+            # PERF: the common returns become a Response without the checks of its constructor.
+            if kind is dict or kind is list:
+                return Response.prepared(codec.dumps(result), [JSON_CONTENT_TYPE])
+            if kind is str:
+                return Response.prepared(result.encode(), [TEXT_CONTENT_TYPE])
             response = result if isinstance(result, Response) else to_response(result)
             if response.body is None:
                 # Rendered here so middleware can read and change ``response.body``.

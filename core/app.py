@@ -28,7 +28,7 @@ from .errors import (
 from .middleware import Middleware, check_middleware
 from .pluginhost import PluginHost
 from .requests import Receive, Request
-from .responses import Response, Send
+from .responses import JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE, Response, Send
 from .tasks import TaskQueue
 from .routing import Handler, Route, Router
 
@@ -39,7 +39,8 @@ logger = logging.getLogger("hornbeam")
 H = TypeVar("H", bound=Handler)
 Lifespan = Callable[["App"], AbstractAsyncContextManager[None]]
 
-_JSON_HEADERS = [(b"content-type", b"application/json")]
+_JSON_HEADERS = [JSON_CONTENT_TYPE]
+_TEXT_HEADERS = [TEXT_CONTENT_TYPE]
 
 ASGIApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 
@@ -421,13 +422,18 @@ class App:
             request = Request(scope, receive, self, params, endpoint.max_body_size)
             if self._observe_started is not None:
                 self._observe_started(request=request)
-            result = await endpoint.call(request)
+            direct = endpoint.kwargs_handler
+            result = await (direct(request, **params) if direct is not None else endpoint.call(request))
             # PERF: the common returns skip building a Response object.
             kind = type(result)
-            if (kind is dict or kind is list) and self._observe_ready is None:
-                body = self.json_codec.dumps(result)
-                await _send_simple(send, 200, _JSON_HEADERS, body, method == "HEAD")
-                return
+            if self._observe_ready is None:
+                if kind is dict or kind is list:
+                    body = self.json_codec.dumps(result)
+                    await _send_simple(send, 200, _JSON_HEADERS, body, method == "HEAD")
+                    return
+                if kind is str:
+                    await _send_simple(send, 200, _TEXT_HEADERS, result.encode(), method == "HEAD")
+                    return
             response = result if isinstance(result, Response) else to_response(result)
         except ClientDisconnect:
             logger.debug("client disconnected while sending the request body")
@@ -518,7 +524,7 @@ class App:
 
 async def _send_simple(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, head: bool) -> None:
     if status != 204:
-        headers = [*headers, (b"content-length", str(len(body)).encode())]
+        headers = [*headers, (b"content-length", b"%d" % len(body))]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else body})
 

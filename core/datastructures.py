@@ -40,8 +40,10 @@ class Headers(Mapping[str, str]):
             name = key.encode("latin-1").lower()
         except UnicodeEncodeError:
             return default
+        size = len(name)
         for k, v in self.raw:
-            if k == name or k.lower() == name:
+            # PERF: servers send lower-case names; fold case only when the length matches.
+            if k == name or (len(k) == size and k.lower() == name):
                 return v.decode("latin-1")
         return default
 

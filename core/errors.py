@@ -31,15 +31,16 @@ __all__ = [
 
 # RFC 9110 renamed these; Python before 3.13 still has the old phrases.
 _RFC_9110_PHRASES = {413: "Content Too Large", 416: "Range Not Satisfiable", 422: "Unprocessable Content"}
+# PERF: looking up HTTPStatus(code) per error costs more than the rest of the error.
+_PHRASES = {status.value: status.phrase for status in HTTPStatus} | _RFC_9110_PHRASES
 
 
 def _phrase(status: int) -> str:
-    if status in _RFC_9110_PHRASES:
-        return _RFC_9110_PHRASES[status]
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:  # a code http.HTTPStatus does not list, such as 499
-        return "Client Error" if status < 500 else "Server Error"
+    phrase = _PHRASES.get(status)
+    if phrase is not None:
+        return phrase
+    # A code http.HTTPStatus does not list, such as 499.
+    return "Client Error" if status < 500 else "Server Error"
 
 
 class HTTPError(Exception):

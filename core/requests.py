@@ -194,6 +194,34 @@ class Request(Generic[Q, B]):
             if self._body:
                 yield self._body
             return
+        limit = self._begin_reading()
+        received = 0
+        more = True
+        while more:
+            chunk, more = await self._receive_chunk(received, limit)
+            if chunk:
+                received += len(chunk)
+                yield chunk
+
+    async def body(self) -> bytes:
+        """The whole body, read once and kept."""
+        if self._body is _NOT_READ:
+            # PERF: no async generator here (asyncio tracks each one); most bodies are one message.
+            limit = self._begin_reading()
+            body, more = await self._receive_chunk(0, limit)
+            if more:
+                chunks = [body]
+                received = len(body)
+                while more:
+                    chunk, more = await self._receive_chunk(received, limit)
+                    received += len(chunk)
+                    chunks.append(chunk)
+                body = b"".join(chunks)
+            self._body = body
+        return self._body
+
+    def _begin_reading(self) -> int | None:
+        """Mark the body as being read; refuse a declared size above the limit (which it returns)."""
         if self._streamed:
             raise RuntimeError("the request body has already been streamed")
         self._streamed = True
@@ -202,28 +230,20 @@ class Request(Generic[Q, B]):
             declared = self.content_length
             if declared is not None and declared > limit:
                 raise ContentTooLarge(detail=f"the body is {declared} bytes; the limit is {limit}")
-        received = 0
-        receive = self.receive
+        return limit
+
+    async def _receive_chunk(self, received: int, limit: int | None) -> tuple[bytes, bool]:
+        """The next body chunk and whether more follows; 413 past ``limit``, ClientDisconnect if gone."""
         while True:
-            message = await receive()
+            message = await self.receive()
             kind = message["type"]
             if kind == "http.request":
                 chunk: bytes = message.get("body", b"")
-                if chunk:
-                    received += len(chunk)
-                    if limit is not None and received > limit:
-                        raise ContentTooLarge(detail=f"the body exceeds the limit of {limit} bytes")
-                    yield chunk
-                if not message.get("more_body", False):
-                    return
-            elif kind == "http.disconnect":
+                if limit is not None and received + len(chunk) > limit:
+                    raise ContentTooLarge(detail=f"the body exceeds the limit of {limit} bytes")
+                return chunk, message.get("more_body", False)
+            if kind == "http.disconnect":
                 raise ClientDisconnect()
-
-    async def body(self) -> bytes:
-        """The whole body, read once and kept."""
-        if self._body is _NOT_READ:
-            self._body = b"".join([chunk async for chunk in self.stream()])
-        return self._body
 
     async def text(self) -> str:
         """The body decoded with the declared charset (UTF-8 by default); undecodable is a 400."""

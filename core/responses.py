@@ -25,6 +25,9 @@ P = ParamSpec("P")
 Message = dict[str, Any]
 # RFC 9110 §8.6: these responses carry neither a body nor Content-Length.
 _NO_BODY = frozenset({204, 304})
+_CONTENT_TYPES: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+JSON_CONTENT_TYPE = (b"content-type", b"application/json")
+TEXT_CONTENT_TYPE = (b"content-type", b"text/plain; charset=utf-8")
 Send = Callable[[Message], Awaitable[None]]
 
 
@@ -67,11 +70,38 @@ class Response:
         self._set_content_type(media_type or self.media_type)
 
     def _set_content_type(self, media_type: str | None) -> None:
-        if media_type is None or any(k == b"content-type" for k, _ in self.raw_headers):
+        if media_type is None:
             return
-        if media_type.startswith("text/") and "charset=" not in media_type:
-            media_type = f"{media_type}; charset={self.charset}"
-        self.raw_headers.append((b"content-type", _check_value(media_type)))
+        raw = self.raw_headers
+        if raw and any(k == b"content-type" for k, _ in raw):
+            return
+        key = (media_type, self.charset)
+        header = _CONTENT_TYPES.get(key)
+        if header is None:
+            value = media_type
+            if value.startswith("text/") and "charset=" not in value:
+                value = f"{value}; charset={self.charset}"
+            header = (b"content-type", _check_value(value))
+            if len(_CONTENT_TYPES) < 256:
+                # PERF: checked and encoded once per (media type, charset), not per response.
+                _CONTENT_TYPES[key] = header
+        raw.append(header)
+
+    @classmethod
+    def prepared(cls, body: bytes, raw_headers: RawHeaders, status: int = 200) -> Response:
+        """A response from parts the caller has already checked: nothing is validated.
+
+        For framework code on the hot path; ``raw_headers`` must be a fresh list
+        of lower-case, valid ``(name, value)`` byte pairs.
+        """
+        # PERF: skips __init__'s checks and encoding, the cost of a plain handler answer.
+        response = cls.__new__(cls)
+        response.body = body
+        response.status = status
+        response.raw_headers = raw_headers
+        response.charset = "utf-8"
+        response.tasks = None
+        return response
 
     @property
     def headers(self) -> MutableHeaders:
@@ -134,7 +164,7 @@ class Response:
         if self.status in _NO_BODY:
             headers, body = self.raw_headers, b""
         else:
-            headers = self.raw_headers + [(b"content-length", str(len(body)).encode())]
+            headers = self.raw_headers + [(b"content-length", b"%d" % len(body))]
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if head else body})
 

@@ -202,7 +202,7 @@ class Router:
             name=name,
             max_body_size=route.max_body_size if route.max_body_size is not None else self.max_body_size,
             middleware=(*self.middleware, *route.middleware),
-            segments=parse_pattern(path),
+            segments=route.segments if path == route.path else parse_pattern(path),
         )
 
     def _check_open(self) -> None:

@@ -6,7 +6,10 @@ from typing import Any
 
 from hornbeam import App, HTTPError, Request, Response, hookimpl
 
-__all__ = ["ProblemRenderer"]
+__all__ = ["ProblemRenderer", "PROBLEM_JSON"]
+
+PROBLEM_JSON = "application/problem+json"
+_CONTENT_TYPE = (b"content-type", PROBLEM_JSON.encode())
 
 
 class ProblemRenderer:
@@ -19,7 +22,9 @@ class ProblemRenderer:
         error = exc if isinstance(exc, HTTPError) else HTTPError(500)
         instance = request.path if request is not None else None
         body = self._app.json_codec.dumps(error.to_problem(instance))
-        return Response(body, error.status, error.headers, media_type="application/problem+json")
+        if error.headers:
+            return Response(body, error.status, error.headers, media_type=PROBLEM_JSON)
+        return Response.prepared(body, [_CONTENT_TYPE], error.status)
 
 
 @hookimpl(trylast=True)
