@@ -121,6 +121,7 @@ class App:
         self.error_renderer: ErrorRenderer
         self.validator: Validator | None = None
         self._tasks: TaskQueue | None = None
+        self._slash_routes = True
         self.lifespans_served = 0
         self._tree: Tree[Endpoint] | None = None
         self._names: dict[str, Route | None] = {}
@@ -311,6 +312,11 @@ class App:
             if route.name:
                 # A name used twice is kept but unusable: url_for then says so.
                 self._names[route.name] = None if route.name in self._names else route
+        self._slash_routes = any(
+            route.path.endswith("/")
+            or any(seg.param is not None and self.converters[seg.converter or "str"].catch_all for seg in route.segments)
+            for route in tree.routes
+        )
         app_level = (*self.middleware, *self.plugin_middleware)
         if app_level:
 
@@ -467,18 +473,33 @@ class App:
 
     async def _not_found(self, request: Request[Any, Any], tree: Tree[Endpoint]) -> Response:
         scope = request.scope
-        path: str = scope["path"]
-        if self.trailing_slash == "redirect" and path != "/":
-            other = path[:-1] if path.endswith("/") else path + "/"
-            if tree.static.get(other) is not None or tree.match(other.split("/")[1:]) is not None:
-                location = scope.get("root_path", "") + other
+        if self.trailing_slash == "redirect":
+            location = self._slash_twin(scope, tree)
+            if location is not None:
                 query = scope.get("query_string", b"")
                 if query:
                     location += "?" + query.decode("latin-1")
-                redirect = Response(b"", 308)
-                redirect.raw_headers.append((b"location", location.encode("utf-8")))
-                return redirect
-        return await self.error_response(request, NotFound(detail=f"no route matches {path}"))
+                return Response.prepared(b"", [(b"location", location.encode("latin-1"))], 308)
+        return await self.error_response(request, NotFound(detail=f"no route matches {scope['path']}"))
+
+    def _slash_twin(self, scope: dict[str, Any], tree: Tree[Endpoint]) -> str | None:
+        """The request path with its trailing slash added or removed, if a route matches that; else None."""
+        raw = scope.get("raw_path")
+        # The raw form keeps percent-escapes, so the redirect points at exactly the same segments.
+        path: str = raw.partition(b"?")[0].decode("latin-1") if raw else scope["path"]
+        if path.endswith("/"):
+            if path == "/":
+                return None
+            other = path[:-1]
+        elif self._slash_routes:
+            other = path + "/"
+        else:
+            # PERF: no route ends in '/' or takes the rest of the path, so adding one cannot match.
+            return None
+        segments = split_raw_path(other.encode("latin-1")) if "%" in other else other.split("/")[1:]
+        if tree.match(segments) is None:
+            return None
+        return str(scope.get("root_path", "")) + other
 
     async def _method_not_allowed(self, leaf: Leaf[Endpoint], request: Request[Any, Any]) -> Response:
         method = request.method

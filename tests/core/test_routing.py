@@ -318,3 +318,17 @@ def test_ten_thousand_routes_register_quickly() -> None:
     # A generous bound: it guards against quadratic registration, not speed (bench/ measures that).
     assert elapsed < 5.0
     assert TestClient(app).get("/r7/1/s9907/x").json()["params"] == {"id": 1, "name": "x"}
+
+
+def test_trailing_slash_redirect_keeps_percent_escapes() -> None:
+    client = client_for(("GET", "/files/{name}"), ("GET", "/dir/{name}/"))
+    response = client.get("/files/a%2Fb/", follow_redirects=False)
+    assert response.status_code == 308 and response.headers["location"] == "/files/a%2Fb"
+    assert client.get("/dir/a%20b", follow_redirects=False).headers["location"] == "/dir/a%20b/"
+    assert client.get("/files/a%2Fb/").json()["params"] == {"name": "a/b"}
+
+
+def test_trailing_slash_added_only_where_a_route_can_take_it() -> None:
+    client = client_for(("GET", "/a/{x}"), ("GET", "/b/{rest:path}"))
+    assert client.get("/a/1/2", follow_redirects=False).status_code == 404
+    assert client.get("/a/1/", follow_redirects=False).headers["location"] == "/a/1"
