@@ -133,13 +133,14 @@ def _body_extractor(app: App, route: Route) -> Callable[[Request[Any, Any]], Awa
 
         async def from_json(request: Request[Any, Any]) -> Any:
             media_type = request.content_type[0]
-            if request.content_length != 0 and (_is_json(media_type) or not media_type):
+            declared = request.content_length
+            if declared != 0 and (not media_type or _is_json(media_type)):
                 data = await request.body()
                 if data:
                     if not media_type:
                         raise UnsupportedMediaType(detail="expected Content-Type application/json, got none")
                     return check(await request.json())
-            elif request.content_length != 0:
+            elif declared != 0:
                 raise UnsupportedMediaType(detail=f"expected Content-Type application/json, got {media_type}")
             if required:
                 raise BadRequest(detail="a JSON request body is required")

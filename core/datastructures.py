@@ -25,27 +25,26 @@ class Headers(Mapping[str, str]):
     ``headers[name]`` and ``get`` give the first value; ``getlist`` gives all.
     """
 
-    __slots__ = ("raw",)
+    __slots__ = ("raw", "_index")
 
     def __init__(self, raw: Sequence[tuple[bytes, bytes]] = ()) -> None:
         self.raw = raw
+        self._index: dict[bytes, bytes] | None = None
 
     @overload
     def get(self, key: str, /) -> str | None: ...
     @overload
     def get(self, key: str, default: str | T, /) -> str | T: ...
     def get(self, key: str, default: object = None, /) -> object:
-        # PERF: a linear scan beats building a dict for the few lookups a request makes.
+        index = self._index
+        if index is None:
+            # PERF: one pass builds a first-value index; each lookup is then a dict hit.
+            index = self._index = {k.lower(): v for k, v in reversed(self.raw)}
         try:
-            name = key.encode("latin-1").lower()
+            value = index.get(key.encode("latin-1").lower())
         except UnicodeEncodeError:
             return default
-        size = len(name)
-        for k, v in self.raw:
-            # PERF: servers send lower-case names; fold case only when the length matches.
-            if k == name or (len(k) == size and k.lower() == name):
-                return v.decode("latin-1")
-        return default
+        return default if value is None else value.decode("latin-1")
 
     def getlist(self, key: str) -> list[str]:
         try:
@@ -103,6 +102,21 @@ class MutableHeaders(Headers):
 
     def __init__(self, raw: RawHeaders | None = None) -> None:
         super().__init__([] if raw is None else raw)
+
+    @overload
+    def get(self, key: str, /) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str | T, /) -> str | T: ...
+    def get(self, key: str, default: object = None, /) -> object:
+        # The list changes under us, so scan it rather than keep an index.
+        try:
+            name = key.encode("latin-1").lower()
+        except UnicodeEncodeError:
+            return default
+        for k, v in self.raw:
+            if k.lower() == name:
+                return v.decode("latin-1")
+        return default
 
     def __setitem__(self, key: str, value: str) -> None:
         name = _check_name(key)
