@@ -172,6 +172,14 @@ class QueryParams(Mapping[str, str]):
         # PERF: dict() keeps the last value per key in one C-level pass.
         self._dict = dict(self._items)
 
+    @classmethod
+    def from_list(cls, items: list[tuple[str, str]]) -> QueryParams:
+        """Take ``items`` as they are, without copying: for parsers that built the list themselves."""
+        params = cls.__new__(cls)
+        params._items = items
+        params._dict = dict(items)
+        return params
+
     @overload
     def get(self, key: str, /) -> str | None: ...
     @overload
