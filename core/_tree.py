@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote, unquote_to_bytes
 
+from ._tree_compile import Matcher, compile_matcher
 from .converters import Converter
 from .errors import BadRequest, ConfigurationError
 from .routing import Route
@@ -76,7 +77,13 @@ def split_raw_path(raw_path: bytes) -> list[str]:
 
 
 class Tree(Generic[E]):
-    """Routes compiled for matching: a dict of fully static paths in front of the trie."""
+    """Routes compiled for matching: a dict of fully static paths in front of the trie.
+
+    ``match(segments)`` gives the leaf for decoded path segments and the converted
+    parameter values, or None. The trie is compiled into Python source on the first
+    match (or by ``compile()``); ``source`` then holds that text ("" when the trie is
+    too big to be worth compiling and ``match`` walks it instead, see ``_tree_compile``).
+    """
 
     def __init__(self, converters: Mapping[str, Converter]) -> None:
         self._converters = converters
@@ -84,6 +91,9 @@ class Tree(Generic[E]):
         # PERF: most requests hit a route without parameters; one dict lookup finds it.
         self.static: dict[str, Leaf[E]] = {}
         self.routes: list[Route] = []
+        # PERF: an instance attribute, so callers reach the generated function without a bound method.
+        self.match: Matcher[E] = self._compile_then_match
+        self.source: str | None = None
 
     def add(self, route: Route, endpoints: Iterable[tuple[str, E]]) -> Leaf[E]:
         """Add ``route`` with an endpoint per method; returns the leaf it ends on."""
@@ -117,6 +127,8 @@ class Tree(Generic[E]):
         if not route.param_names:
             self.static[route.path] = leaf
         self.routes.append(route)
+        self.match = self._compile_then_match
+        self.source = None
         return leaf
 
     def _converter(self, route: Route, name: str) -> Converter:
@@ -128,8 +140,18 @@ class Tree(Generic[E]):
                 f"route {route.path!r}: unknown converter {name!r} (known: {known})"
             ) from None
 
-    def match(self, segments: list[str]) -> tuple[Leaf[E], list[Any]] | None:
-        """The leaf for these decoded segments and the converted parameter values, or None."""
+    def compile(self) -> None:
+        """Generate the matcher for the routes added so far (done by the first ``match`` otherwise)."""
+        self.match, self.source = compile_matcher(self._root, self.interpret)
+
+    def _compile_then_match(self, segments: list[str]) -> tuple[Leaf[E], list[Any]] | None:
+        # A caller may hold on to this bound method: compile only once all the same.
+        if self.source is None:
+            self.compile()
+        return self.match(segments)
+
+    def interpret(self, segments: list[str]) -> tuple[Leaf[E], list[Any]] | None:
+        """What ``match`` does, by walking the trie: the reference for the compiled matcher."""
         values: list[Any] = []
         leaf = _match(self._root, segments, 0, len(segments), values)
         return None if leaf is None else (leaf, values)

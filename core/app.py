@@ -330,6 +330,7 @@ class App:
             shared = _common_prefix([(*app_level, *route.middleware) for route in leaf.routes.values()])
             if shared:
                 self._fallbacks[leaf] = build_chain(self, _unrouted_method(self, leaf), shared, "405 answers")
+        tree.compile()
         return tree
 
     def url_for(self, name: str, /, **params: Any) -> str:
