@@ -1,4 +1,4 @@
-"""The application: configuration, start-up (the freeze), and the ASGI entry point."""
+"""The application: configuration, start-up (the freeze), the ASGI entry point and error answers."""
 
 from __future__ import annotations
 
@@ -9,26 +9,23 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Literal, TypeVar
 
-from . import _lifespan
+from . import _dispatch, _lifespan
 from ._exception_handlers import ExceptionHandler, ExceptionHandlers
 from ._endpoints import Call, Endpoint, build_chain, compile_endpoint, to_response
-from ._tree import Leaf, Tree, split_raw_path
+from ._tree import Leaf, Tree
 from .components import ErrorRenderer, JSONCodec, Validator
 from .converters import DEFAULT_CONVERTERS, Converter
 from .datastructures import QueryParams, State
 from .errors import (
-    ClientDisconnect,
     ConfigurationError,
     HTTPError,
     InternalServerError,
-    MethodNotAllowed,
-    NotFound,
     PluginError,
 )
 from .middleware import Middleware, check_middleware
 from .pluginhost import PluginHost
 from .requests import Receive, Request
-from .responses import JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE, Response, Send
+from .responses import Response, Send
 from .tasks import TaskQueue
 from .routing import Handler, Route, Router
 
@@ -39,8 +36,6 @@ logger = logging.getLogger("hornbeam")
 H = TypeVar("H", bound=Handler)
 Lifespan = Callable[["App"], AbstractAsyncContextManager[None]]
 
-_JSON_HEADERS = [JSON_CONTENT_TYPE]
-_TEXT_HEADERS = [TEXT_CONTENT_TYPE]
 
 ASGIApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 
@@ -321,7 +316,7 @@ class App:
         if app_level:
 
             async def not_found(request: Request[Any, Any]) -> Response:
-                return await self._not_found(request, tree)
+                return await _dispatch.not_found(self, request, tree)
 
             self._not_found_chain = build_chain(self, not_found, app_level, "404 answers")
         for leaf in leaves:
@@ -355,14 +350,14 @@ class App:
             stack = self._asgi_stack or self._build_asgi_stack()
             await stack(scope, receive, send)
         elif scope["type"] == "http":
-            await self._http(scope, receive, send)
+            await _dispatch.handle_http(self, scope, receive, send)
         else:
             await self._other(scope, receive, send)
 
     async def _dispatch(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         """The app without its ASGI middleware: what the innermost ASGI middleware calls."""
         if scope["type"] == "http":
-            await self._http(scope, receive, send)
+            await _dispatch.handle_http(self, scope, receive, send)
         else:
             await self._other(scope, receive, send)
 
@@ -383,132 +378,6 @@ class App:
             await send({"type": "websocket.close", "code": 1000})
         else:
             raise RuntimeError(f"hornbeam cannot serve ASGI scope type {kind!r}")
-
-    async def _http(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
-        tree = self._tree
-        if tree is None:
-            self.freeze()
-            tree = self._tree
-            assert tree is not None
-            if self._tasks is not None and not self.lifespans_served:
-                logger.warning(
-                    "the server did not run lifespan start-up: background tasks wait until it does "
-                    "(serve with lifespan on, or use 'with TestClient(app)')"
-                )
-        request: Request[Any, Any] | None = None
-        try:
-            raw = scope.get("raw_path")
-            path: str = scope["path"]
-            if raw is None or b"%" not in raw:
-                leaf = tree.static.get(path)
-                match = (leaf, []) if leaf is not None else tree.match(path.split("/")[1:])
-            else:
-                # httpx's ASGI transport puts the query string in raw_path; servers do not.
-                match = tree.match(split_raw_path(raw.partition(b"?")[0]))
-            if match is None:
-                request = Request(scope, receive, self, {}, self.max_body_size)
-                chain = self._not_found_chain
-                response = await (chain(request) if chain is not None else self._not_found(request, tree))
-                await self._send_response(request, response, send, scope["method"] == "HEAD")
-                return
-            leaf, values = match
-            method = scope["method"]
-            endpoint = leaf.methods.get(method)
-            if endpoint is None:
-                if method == "HEAD":
-                    endpoint = leaf.methods.get("GET")
-                if endpoint is None:
-                    request = Request(scope, receive, self, {}, self.max_body_size)
-                    chain = self._fallbacks.get(leaf)
-                    response = await (
-                        chain(request) if chain is not None else self._method_not_allowed(leaf, request)
-                    )
-                    await self._send_response(request, response, send, method == "HEAD")
-                    return
-            params = dict(zip(endpoint.param_names, values)) if values else {}
-            request = Request(scope, receive, self, params, endpoint.max_body_size)
-            if self._observe_started is not None:
-                self._observe_started(request=request)
-            direct = endpoint.kwargs_handler
-            result = await (direct(request, **params) if direct is not None else endpoint.call(request))
-            # PERF: the common returns skip building a Response object.
-            kind = type(result)
-            if self._observe_ready is None:
-                if kind is dict or kind is list:
-                    body = self.json_codec.dumps(result)
-                    await _send_simple(send, 200, _JSON_HEADERS, body, method == "HEAD")
-                    return
-                if kind is str:
-                    await _send_simple(send, 200, _TEXT_HEADERS, result.encode(), method == "HEAD")
-                    return
-            response = result if isinstance(result, Response) else to_response(result)
-        except ClientDisconnect:
-            logger.debug("client disconnected while sending the request body")
-            return
-        except Exception as exc:
-            if request is None:
-                request = Request(scope, receive, self, {}, self.max_body_size)
-            response = await self.error_response(request, exc)
-        await self._send_response(request, response, send, scope["method"] == "HEAD")
-
-    async def _send_response(
-        self, request: Request[Any, Any] | None, response: Response, send: Send, head: bool
-    ) -> None:
-        if self._observe_ready is not None and request is not None:
-            self._observe_ready(request=request, response=response)
-        try:
-            await response.send_to(send, self.json_codec, head)
-        except Exception:
-            # Headers may be gone already: nothing is left to do but log and end the exchange.
-            logger.exception("failed while sending the response to %s", request)
-            return
-        if response.tasks is not None:
-            self._enqueue_after_send(response.tasks)
-
-    def _enqueue_after_send(self, tasks: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]) -> None:
-        for func, args, kwargs in tasks:
-            try:
-                self.tasks.enqueue_nowait(func, *args, **kwargs)
-            except Exception:
-                logger.exception("could not enqueue %r after the response was sent", func)
-
-    async def _not_found(self, request: Request[Any, Any], tree: Tree[Endpoint]) -> Response:
-        scope = request.scope
-        if self.trailing_slash == "redirect":
-            location = self._slash_twin(scope, tree)
-            if location is not None:
-                query = scope.get("query_string", b"")
-                if query:
-                    location += "?" + query.decode("latin-1")
-                return Response.prepared(b"", [(b"location", location.encode("latin-1"))], 308)
-        return await self.error_response(request, NotFound(detail=f"no route matches {scope['path']}"))
-
-    def _slash_twin(self, scope: dict[str, Any], tree: Tree[Endpoint]) -> str | None:
-        """The request path with its trailing slash added or removed, if a route matches that; else None."""
-        raw = scope.get("raw_path")
-        # The raw form keeps percent-escapes, so the redirect points at exactly the same segments.
-        path: str = raw.partition(b"?")[0].decode("latin-1") if raw else scope["path"]
-        if path.endswith("/"):
-            if path == "/":
-                return None
-            other = path[:-1]
-        elif self._slash_routes:
-            other = path + "/"
-        else:
-            # PERF: no route ends in '/' or takes the rest of the path, so adding one cannot match.
-            return None
-        segments = split_raw_path(other.encode("latin-1")) if "%" in other else other.split("/")[1:]
-        if tree.match(segments) is None:
-            return None
-        return str(scope.get("root_path", "")) + other
-
-    async def _method_not_allowed(self, leaf: Leaf[Endpoint], request: Request[Any, Any]) -> Response:
-        method = request.method
-        if method == "OPTIONS":
-            return Response(b"", 204, {"allow": leaf.allow})
-        allow = leaf.allow.split(", ")
-        error = MethodNotAllowed(allow, detail=f"{method} is not allowed here; allowed: {leaf.allow}")
-        return await self.error_response(request, error)
 
     async def error_response(self, request: Request[Any, Any] | None, exc: Exception) -> Response:
         """The response for any exception; never raises.
@@ -544,13 +413,6 @@ class App:
             return Response(b"Internal Server Error", 500, media_type="text/plain")
 
 
-async def _send_simple(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, head: bool) -> None:
-    if status != 204:
-        headers = [*headers, (b"content-length", b"%d" % len(body))]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": b"" if head else body})
-
-
 def _common_prefix(chains: list[tuple[Middleware, ...]]) -> tuple[Middleware, ...]:
     first = chains[0]
     size = len(first)
@@ -561,6 +423,6 @@ def _common_prefix(chains: list[tuple[Middleware, ...]]) -> tuple[Middleware, ..
 
 def _unrouted_method(app: App, leaf: Leaf[Endpoint]) -> Call:
     async def answer(request: Request[Any, Any]) -> Response:
-        return await app._method_not_allowed(leaf, request)
+        return await _dispatch.method_not_allowed(app, leaf, request)
 
     return answer
