@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, TypeVar
 
 from .errors import ConfigurationError
@@ -75,7 +76,7 @@ class Route:
     middleware: tuple[Any, ...] = ()
     segments: tuple[Segment, ...] = field(default=(), compare=False, repr=False)
 
-    @property
+    @cached_property
     def param_names(self) -> tuple[str, ...]:
         return tuple(s.param for s in self.segments if s.param is not None)
 
@@ -141,7 +142,7 @@ class Router:
             path=path,
             endpoint=endpoint,
             methods=wanted,
-            name=name,
+            name=name or getattr(endpoint, "__name__", None),
             max_body_size=max_body_size,
             query=query,
             body=body,
@@ -193,14 +194,16 @@ class Router:
 
     def _qualify(self, route: Route) -> Route:
         path = _join(self.prefix, route.path) or "/"
-        name = route.name or getattr(route.endpoint, "__name__", None)
-        if name and self.name:
-            name = f"{self.name}.{name}"
+        name = f"{self.name}.{route.name}" if route.name and self.name else route.name
+        max_body_size = route.max_body_size if route.max_body_size is not None else self.max_body_size
+        if path == route.path and name == route.name and max_body_size == route.max_body_size and not self.middleware:
+            # PERF: routes of a bare router (the app's own) come through unchanged, with no copy.
+            return route
         return replace(
             route,
             path=path,
             name=name,
-            max_body_size=route.max_body_size if route.max_body_size is not None else self.max_body_size,
+            max_body_size=max_body_size,
             middleware=(*self.middleware, *route.middleware),
             segments=route.segments if path == route.path else parse_pattern(path),
         )
