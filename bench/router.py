@@ -50,20 +50,21 @@ def hornbeam_lookup(pairs: list[tuple[str, str, str]]) -> Callable[[], int]:
     match = tree.match
     for method, path, pattern in pairs:
         leaf = static.get(path)
-        leaf, values = (leaf, []) if leaf is not None else match(path.split("/")[1:])
+        leaf, params = (leaf, {}) if leaf is not None else match(path.split("/")[1:])
         assert leaf.methods[method].route.endpoint.pattern == pattern, (path, pattern)
     requests = [(m, p) for m, p, _ in pairs]
 
-    # The same steps as App._http: static dict, else the tree; the method; the params dict.
+    # The same steps as _dispatch.handle_http: static dict, else the tree; the method; the params dict.
     def run() -> int:
         for method, path in requests:
             leaf = static.get(path)
             if leaf is None:
-                leaf, values = match(path.split("/")[1:])
+                leaf, params = match(path.split("/")[1:])
             else:
-                values = []
+                params = {}
             endpoint = leaf.methods[method]
-            params = dict(zip(endpoint.param_names, values)) if values else {}
+            if endpoint.rename is not None:
+                params = dict(zip(endpoint.rename, params.values()))
         return len(requests)
 
     return run

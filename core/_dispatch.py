@@ -44,7 +44,7 @@ async def handle_http(app: App, scope: dict[str, Any], receive: Receive, send: S
         path: str = scope["path"]
         if raw is None or b"%" not in raw:
             leaf = tree.static.get(path)
-            match = (leaf, []) if leaf is not None else tree.match(path.split("/")[1:])
+            match = (leaf, {}) if leaf is not None else tree.match(path.split("/")[1:])
         else:
             # httpx's ASGI transport puts the query string in raw_path; servers do not.
             match = tree.match(split_raw_path(raw.partition(b"?")[0]))
@@ -54,7 +54,7 @@ async def handle_http(app: App, scope: dict[str, Any], receive: Receive, send: S
             response = await (chain(request) if chain is not None else not_found(app, request, tree))
             await send_response(app, request, response, send, scope["method"] == "HEAD")
             return
-        leaf, values = match
+        leaf, params = match
         method = scope["method"]
         endpoint = leaf.methods.get(method)
         if endpoint is None:
@@ -68,7 +68,8 @@ async def handle_http(app: App, scope: dict[str, Any], receive: Receive, send: S
                 )
                 await send_response(app, request, response, send, method == "HEAD")
                 return
-        params = dict(zip(endpoint.param_names, values)) if values else {}
+        if endpoint.rename is not None:
+            params = dict(zip(endpoint.rename, params.values()))
         request = Request(scope, receive, app, params, endpoint.max_body_size)
         if app._observe_started is not None:
             app._observe_started(request=request)

@@ -31,7 +31,7 @@ Call = Callable[["Request[Any, Any]"], Awaitable[Any]]
 class Endpoint:
     """What one method of one route runs: the finished call chain and its settings."""
 
-    __slots__ = ("call", "param_names", "max_body_size", "route", "pass_params", "kwargs_handler")
+    __slots__ = ("call", "param_names", "max_body_size", "route", "pass_params", "kwargs_handler", "rename")
 
     def __init__(self, call: Call, route: Route, max_body_size: int | None, pass_params: bool) -> None:
         self.call = call
@@ -43,6 +43,8 @@ class Endpoint:
         # PERF: an async handler taking path kwargs with nothing around it is called straight
         # from dispatch, saving the wrapper coroutine; None when anything else is involved.
         self.kwargs_handler: Callable[..., Awaitable[Any]] | None = None
+        # This route's own names, when the leaf it shares calls the parameters otherwise.
+        self.rename: tuple[str, ...] | None = None
 
 def to_response(result: Any) -> Response:
     """A handler's return value as a Response: dict/list become JSON, str becomes text."""

@@ -23,16 +23,23 @@ E = TypeVar("E")
 
 
 class Leaf(Generic[E]):
-    """The end of a matched path: what each method runs and the ``Allow`` header."""
+    """The end of a matched path: what each method runs, the ``Allow`` header, and the parameter names.
 
-    __slots__ = ("methods", "routes", "allow")
+    Matching names the parameters after the first route added here; a route on
+    the same leaf that calls them otherwise is renamed by the app at start-up.
+    """
+
+    __slots__ = ("methods", "routes", "allow", "names")
 
     def __init__(self) -> None:
         self.methods: dict[str, E] = {}
         self.routes: dict[str, Route] = {}
         self.allow = ""
+        self.names: tuple[str, ...] = ()
 
     def add(self, route: Route, method: str, endpoint: E) -> None:
+        if not self.routes:
+            self.names = route.param_names
         other = self.routes.get(method)
         if other is not None:
             raise ConfigurationError(
@@ -144,17 +151,17 @@ class Tree(Generic[E]):
         """Generate the matcher for the routes added so far (done by the first ``match`` otherwise)."""
         self.match, self.source = compile_matcher(self._root, self.interpret)
 
-    def _compile_then_match(self, segments: list[str]) -> tuple[Leaf[E], list[Any]] | None:
+    def _compile_then_match(self, segments: list[str]) -> tuple[Leaf[E], dict[str, Any]] | None:
         # A caller may hold on to this bound method: compile only once all the same.
         if self.source is None:
             self.compile()
         return self.match(segments)
 
-    def interpret(self, segments: list[str]) -> tuple[Leaf[E], list[Any]] | None:
+    def interpret(self, segments: list[str]) -> tuple[Leaf[E], dict[str, Any]] | None:
         """What ``match`` does, by walking the trie: the reference for the compiled matcher."""
         values: list[Any] = []
         leaf = _match(self._root, segments, 0, len(segments), values)
-        return None if leaf is None else (leaf, values)
+        return None if leaf is None else (leaf, dict(zip(leaf.names, values)))
 
     def url_for(self, route: Route, params: Mapping[str, Any]) -> str:
         """Build the path of ``route`` from parameter values; raises ValueError when they don't fit."""

@@ -303,7 +303,10 @@ class App:
         leaves: dict[Leaf[Endpoint], None] = {}
         for route in self.router.flatten():
             endpoint = compile_endpoint(self, route)
-            leaves[tree.add(route, [(method, endpoint) for method in sorted(route.methods)])] = None
+            leaf = tree.add(route, [(method, endpoint) for method in sorted(route.methods)])
+            if endpoint.param_names != leaf.names:
+                endpoint.rename = endpoint.param_names
+            leaves[leaf] = None
             if route.name:
                 # A name used twice is kept but unusable: url_for then says so.
                 self._names[route.name] = None if route.name in self._names else route
