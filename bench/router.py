@@ -229,7 +229,7 @@ def run_registration(frameworks: list[str], sizes: tuple[int, ...], reps: int, l
     for size in sizes:
         routes = synthetic_routes(size)
         samples: dict[str, list[dict[str, float]]] = {}
-        for _ in range(reps if size <= 1000 else 1):
+        for _ in range(reps if size <= 1000 else min(reps, 3)):
             for name in frameworks:
                 if name in REGISTER:
                     try:
