@@ -37,6 +37,17 @@ from .responses import (
     TextResponse,
 )
 from .routing import Route, Router
+from .tasks import (
+    TaskCancelled,
+    TaskFailed,
+    TaskHandle,
+    TaskInfo,
+    TaskObserver,
+    TaskQueue,
+    TaskQueueClosed,
+    TaskQueueFull,
+    TaskStatus,
+)
 
 __version__ = "0.1.0"
 
@@ -74,6 +85,15 @@ __all__ = [
     "ServiceUnavailable",
     "State",
     "StreamingResponse",
+    "TaskCancelled",
+    "TaskFailed",
+    "TaskHandle",
+    "TaskInfo",
+    "TaskObserver",
+    "TaskQueue",
+    "TaskQueueClosed",
+    "TaskQueueFull",
+    "TaskStatus",
     "TextResponse",
     "TooManyRequests",
     "Unauthorized",
