@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from collections.abc import Callable
@@ -232,6 +233,8 @@ def run_registration(frameworks: list[str], sizes: tuple[int, ...], reps: int, l
         for _ in range(reps if size <= 1000 else min(reps, 3)):
             for name in frameworks:
                 if name in REGISTER:
+                    # Each starts from a collected heap, so one framework's garbage never bills the next.
+                    gc.collect()
                     try:
                         samples.setdefault(name, []).append(REGISTER[name](routes))
                     except ImportError:
