@@ -129,6 +129,9 @@ async def not_found(app: App, request: Request[Any, Any], tree: Tree[Endpoint]) 
 
 def slash_twin(app: App, scope: dict[str, Any], tree: Tree[Endpoint]) -> str | None:
     """The request path with its trailing slash added or removed, if a route matches that; else None."""
+    if not app._slash_routes and not scope["path"].endswith("/"):
+        # PERF: no route ends in '/' or takes the rest of the path, so adding one cannot match.
+        return None
     raw = scope.get("raw_path")
     # The raw form keeps percent-escapes, so the redirect points at exactly the same segments.
     path: str = raw.partition(b"?")[0].decode("latin-1") if raw else scope["path"]
@@ -136,15 +139,13 @@ def slash_twin(app: App, scope: dict[str, Any], tree: Tree[Endpoint]) -> str | N
         if path == "/":
             return None
         other = path[:-1]
-    elif app._slash_routes:
-        other = path + "/"
     else:
-        # PERF: no route ends in '/' or takes the rest of the path, so adding one cannot match.
-        return None
+        other = path + "/"
     segments = split_raw_path(other.encode("latin-1")) if "%" in other else other.split("/")[1:]
     if tree.match(segments) is None:
         return None
     return str(scope.get("root_path", "")) + other
+
 
 async def method_not_allowed(app: App, leaf: Leaf[Endpoint], request: Request[Any, Any]) -> Response:
     method = request.method

@@ -24,9 +24,6 @@ class ExceptionHandlers:
         # PERF: the MRO walk runs once per exception type, not per error.
         self._found: dict[type[BaseException], ExceptionHandler | None] = {}
 
-    def __bool__(self) -> bool:
-        return bool(self._handlers)
-
     def add(self, exc_type: type[Exception], handler: ExceptionHandler) -> None:
         if not (isinstance(exc_type, type) and issubclass(exc_type, Exception)):
             raise ConfigurationError(f"exception handlers are keyed by Exception subclasses, not {exc_type!r}")

@@ -402,7 +402,7 @@ class App:
         Otherwise an ``HTTPError`` is rendered as it is, and anything else is
         logged and becomes a 500 (traceback in the body only in debug mode).
         """
-        handler = self.exception_handlers.find(type(exc)) if self.exception_handlers else None
+        handler = self.exception_handlers.find(type(exc))
         if handler is not None and request is not None:
             try:
                 result = handler(request, exc)
