@@ -69,14 +69,25 @@ _MAPPINGS = (dict, abc.Mapping, abc.MutableMapping)
 class Validator:
     """The built-in validator component: ``compile(tp, source)`` once, then call the result.
 
-    ``unknown_fields`` decides what happens to input keys that a dataclass or TypedDict
-    does not declare: ``"forbid"`` reports each as ``extra_forbidden``, ``"ignore"`` drops them.
+    ``unknown_fields`` decides what happens to body keys that a dataclass or TypedDict
+    does not declare: ``"forbid"`` (the default) reports each as ``extra_forbidden``,
+    ``"ignore"`` drops them. ``unknown_query_fields`` does the same for query and path
+    data; it defaults to ``"ignore"``, since URLs pick up parameters no handler asked
+    for (``utm_source``, cache-busters).
     """
 
-    def __init__(self, *, unknown_fields: Literal["forbid", "ignore"] = "forbid") -> None:
-        if unknown_fields not in ("forbid", "ignore"):
-            raise ValueError(f"unknown_fields must be 'forbid' or 'ignore', got {unknown_fields!r}")
+    def __init__(
+        self,
+        *,
+        unknown_fields: Literal["forbid", "ignore"] = "forbid",
+        unknown_query_fields: Literal["forbid", "ignore"] = "ignore",
+    ) -> None:
+        for name, policy in (("unknown_fields", unknown_fields), ("unknown_query_fields", unknown_query_fields)):
+            if policy not in ("forbid", "ignore"):
+                raise ValueError(f"{name} must be 'forbid' or 'ignore', got {policy!r}")
         self.unknown_fields = unknown_fields
+        self.unknown_query_fields = unknown_query_fields
+        # Keyed by (class, lax): lax (query and path) objects always use the query policy.
         self._objects: dict[tuple[type, bool], Node] = {}
 
     def compile(self, tp: Any, source: Source) -> Fn:
@@ -91,7 +102,8 @@ class Validator:
         if lax and not _is_object(tp):
             raise TypeError(f"{source} data must be described by a dataclass or TypedDict, got {describe(tp)}")
         # A failed compile must not leave half-built (placeholder) classes in the cache.
-        compiler = _Compiler(lax, self.unknown_fields == "forbid", dict(self._objects))
+        policy = self.unknown_query_fields if lax else self.unknown_fields
+        compiler = _Compiler(lax, policy == "forbid", dict(self._objects))
         fn = compiler.compile(tp).fn
         self._objects = compiler.objects
 
@@ -203,8 +215,11 @@ class _Compiler:
 
 @hookimpl(trylast=True)
 def hornbeam_validator(app: App) -> Validator:
-    """The built-in validator; app setting ``validation_unknown_fields`` is "forbid" (default) or "ignore"."""
-    policy = app.settings.get("validation_unknown_fields", "forbid")
-    if policy not in ("forbid", "ignore"):
-        raise ValueError(f"setting validation_unknown_fields must be 'forbid' or 'ignore', not {policy!r}")
-    return Validator(unknown_fields=policy)
+    """The built-in validator; app settings ``validation_unknown_fields`` (bodies, default
+    "forbid") and ``validation_unknown_query_fields`` (query and path, default "ignore")."""
+    body = app.settings.get("validation_unknown_fields", "forbid")
+    query = app.settings.get("validation_unknown_query_fields", "ignore")
+    for name, policy in (("validation_unknown_fields", body), ("validation_unknown_query_fields", query)):
+        if policy not in ("forbid", "ignore"):
+            raise ValueError(f"setting {name} must be 'forbid' or 'ignore', not {policy!r}")
+    return Validator(unknown_fields=body, unknown_query_fields=query)

@@ -145,6 +145,8 @@ def test_bad_query_values(client: httpx.Client) -> None:
     assert_problem(client.get(f"/items?{too_many}"), 400)
     # A malformed escape is kept literally (as browsers do), so it is just an unknown tag.
     assert client.get("/items?tag=%zz").json()["total"] == 0
+    # Parameters the route does not declare are ignored, as links pick them up.
+    assert client.get("/items?utm_source=mail&_=1700000000").status_code == 200
 
 
 def test_bad_paths(sample_server: Server) -> None:

@@ -569,7 +569,11 @@ def test_query_reads_hornbeam_query_params() -> None:
     fn = V.compile(Search, "query")
     params = QueryParams([("q", "a"), ("tags", "x"), ("page", "3"), ("tags", "y")])
     assert fn(params) == Search("a", 3, tags=["x", "y"])
-    assert only_error(fn, QueryParams([("q", "a"), ("q2", "b")])) == (["query", "q2"], "extra_forbidden")
+    # Unknown query parameters are ignored by default (utm_source, cache-busters) ...
+    assert fn(QueryParams([("q", "a"), ("utm_source", "mail")])) == Search("a")
+    # ... and refused when the app asks for it.
+    strict = Validator(unknown_query_fields="forbid").compile(Search, "query")
+    assert only_error(strict, QueryParams([("q", "a"), ("q2", "b")])) == (["query", "q2"], "extra_forbidden")
 
 
 @dataclass
@@ -592,7 +596,7 @@ def test_query_bool_words(word: str) -> None:
 
 
 def test_query_errors_are_all_collected() -> None:
-    fn = V.compile(Search, "query")
+    fn = Validator(unknown_query_fields="forbid").compile(Search, "query")
     data = MultiDict([("page", "0"), ("ids", "1"), ("ids", "x"), ("exact", "maybe"), ("kind", "c"), ("pair", "1"), ("zz", "1")])
     errors = errors_of(fn, data)
     assert [(e["loc"], e["type"]) for e in errors] == [
@@ -612,7 +616,11 @@ def test_query_errors_are_all_collected() -> None:
 def test_query_typeddict_and_ignore_policy() -> None:
     Q = TypedDict("Q", {"limit": NotRequired[int], "sort-by": str})
     assert V.compile(Q, "query")({"sort-by": "name"}) == {"sort-by": "name"}
-    assert Validator(unknown_fields="ignore").compile(Q, "query")({"sort-by": "a", "x": "1"}) == {"sort-by": "a"}
+    assert V.compile(Q, "query")({"sort-by": "a", "x": "1"}) == {"sort-by": "a"}
+    with pytest.raises(ValidationError):
+        Validator(unknown_query_fields="forbid").compile(Q, "query")({"sort-by": "a", "x": "1"})
+    with pytest.raises(ValueError, match="unknown_query_fields"):
+        Validator(unknown_query_fields="allow")  # type: ignore[arg-type]
 
 
 @dataclass

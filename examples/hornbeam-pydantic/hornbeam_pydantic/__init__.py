@@ -10,8 +10,9 @@ Installed, this plugin wins over the built-in ``validation`` plugin (which is
   its fields are read from the mapping (``getlist`` for list-typed fields) and coerced
   from strings in pydantic's lax mode. A field that is absent (or an empty list) takes
   its default, or None when its type allows None, as with the built-in.
-- Unknown fields: forbidden (the built-in's default), or ignored with app setting
-  ``validation_unknown_fields="ignore"``. A pydantic model keeps its own ``extra`` policy.
+- Unknown fields, as with the built-in: forbidden in bodies unless app setting
+  ``validation_unknown_fields="ignore"``; ignored in query and path data unless
+  ``validation_unknown_query_fields="forbid"``. A pydantic model keeps its own ``extra`` policy.
 - Errors: ``{"loc": [source, *pydantic_loc], "msg": ..., "type": ...}`` with pydantic's
   messages and types (``string_too_short``, ``greater_than_equal``, ...).
 """
@@ -51,10 +52,17 @@ class PydanticValidator:
     constraints pydantic would silently ignore (use ``annotated_types`` ones).
     """
 
-    def __init__(self, *, unknown_fields: Literal["forbid", "ignore"] = "forbid") -> None:
-        if unknown_fields not in ("forbid", "ignore"):
-            raise ValueError(f"unknown_fields must be 'forbid' or 'ignore', got {unknown_fields!r}")
+    def __init__(
+        self,
+        *,
+        unknown_fields: Literal["forbid", "ignore"] = "forbid",
+        unknown_query_fields: Literal["forbid", "ignore"] = "ignore",
+    ) -> None:
+        for name, policy in (("unknown_fields", unknown_fields), ("unknown_query_fields", unknown_query_fields)):
+            if policy not in ("forbid", "ignore"):
+                raise ValueError(f"{name} must be 'forbid' or 'ignore', got {policy!r}")
         self.config = ConfigDict(extra=unknown_fields)
+        self.forbid_query_extras = unknown_query_fields == "forbid"
 
     def compile(self, tp: Any, source: Source) -> Check:
         if source not in ("body", "query", "path"):
@@ -107,7 +115,7 @@ class PydanticValidator:
     def _mapping(self, tp: Any, source: Source, fields: dict[str, tuple[bool, bool]]) -> Check:
         adapter, wrapped = self._adapter(tp)
         validate_python = adapter.validate_python
-        forbid = self.config.get("extra") == "forbid" and not _is_model(tp)
+        forbid = self.forbid_query_extras and not _is_model(tp)
         nullable = [name for name, (_, none_ok) in fields.items() if none_ok]
         lists = [name for name, (is_list, _) in fields.items() if is_list]
         scalars = [name for name, (is_list, _) in fields.items() if not is_list]
@@ -234,8 +242,10 @@ def _is_foreign_constraint(meta: Any) -> bool:
 
 @hookimpl
 def hornbeam_validator(app: App) -> PydanticValidator:
-    """pydantic as the validator; app setting ``validation_unknown_fields`` is "forbid" (default) or "ignore"."""
-    policy = app.settings.get("validation_unknown_fields", "forbid")
-    if policy not in ("forbid", "ignore"):
-        raise ValueError(f"setting validation_unknown_fields must be 'forbid' or 'ignore', not {policy!r}")
-    return PydanticValidator(unknown_fields=policy)
+    """pydantic as the validator, with the built-in's unknown-field settings."""
+    body = app.settings.get("validation_unknown_fields", "forbid")
+    query = app.settings.get("validation_unknown_query_fields", "ignore")
+    for name, policy in (("validation_unknown_fields", body), ("validation_unknown_query_fields", query)):
+        if policy not in ("forbid", "ignore"):
+            raise ValueError(f"setting {name} must be 'forbid' or 'ignore', not {policy!r}")
+    return PydanticValidator(unknown_fields=body, unknown_query_fields=query)
