@@ -143,17 +143,22 @@ def _fast_path(fields: list[Field], is_dict: bool) -> list[str]:
         items = ", ".join(f"{f.name!r}: v{i}" for i, f in enumerate(fields))
         lines.append(f"                return {{{items}}}")
     else:
-        args = [f"v{i}" for i, f in enumerate(fields) if not f.kw_only]
-        kwargs = [f"{f.name!r}: v{i}" for i, f in enumerate(fields) if f.kw_only]
-        if kwargs:
-            args.append("**{" + ", ".join(kwargs) + "}")
-        lines += [
-            "                try:",
-            f"                    return cls({', '.join(args)})",
-            "                except ValueError as exc:",
-            "                    raise value_error(exc) from None",
-        ]
+        lines += [f"                {line}" for line in _construct(fields)]
     return lines
+
+
+def _construct(fields: list[Field]) -> list[str]:
+    """Lines that build the dataclass from ``v0 .. vN``; a ValueError from ``__post_init__`` is the data's fault."""
+    args = [f"v{i}" for i, f in enumerate(fields) if not f.kw_only]
+    kwargs = [f"{f.name!r}: v{i}" for i, f in enumerate(fields) if f.kw_only]
+    if kwargs:
+        args.append("**{" + ", ".join(kwargs) + "}")
+    return [
+        "try:",
+        f"    return cls({', '.join(args)})",
+        "except ValueError as exc:",
+        "    raise value_error(exc) from None",
+    ]
 
 
 def _field_lines(i: int, f: Field, lax: bool, forbid: bool, is_dict: bool) -> list[str]:
@@ -239,16 +244,7 @@ def object_validator(cls: Any, fields: list[Field], lax: bool, forbid: bool) -> 
     if is_dict:
         body.append("return out")
     else:
-        args = [f"v{i}" for i, f in enumerate(fields) if not f.kw_only]
-        kwargs = [f"{f.name!r}: v{i}" for i, f in enumerate(fields) if f.kw_only]
-        if kwargs:
-            args.append("**{" + ", ".join(kwargs) + "}")
-        body += [
-            "try:",
-            f"    return cls({', '.join(args)})",
-            "except ValueError as exc:",  # raised by __post_init__: the data, not the code, is wrong
-            "    raise value_error(exc) from None",
-        ]
+        body += _construct(fields)
     source = "def validate(data):\n" + "".join(f"    {line}\n" for line in body)
     exec(compile(source, f"<hornbeam validator for {cls.__qualname__}>", "exec"), ns)
     fn: Fn = ns["validate"]

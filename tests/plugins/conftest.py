@@ -1,0 +1,45 @@
+"""Shared fixtures for the plugin tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import hornbeam
+import hornbeam.plugins
+
+
+@pytest.fixture
+def mypy_rejects_exactly(tmp_path: Path) -> Callable[[str, str], None]:
+    """Check that ``mypy --strict`` accepts ``good`` and flags exactly the lines of ``bad`` ending in ``# E``."""
+    pytest.importorskip("mypy")
+
+    def check(good: str, bad: str) -> None:
+        # mypy cannot follow the editable install's import hook: lay the package out as installed.
+        package = tmp_path / "src" / "hornbeam"
+        ignore = shutil.ignore_patterns("__pycache__")
+        shutil.copytree(Path(hornbeam.__file__).parent, package, ignore=ignore)
+        shutil.copytree(Path(hornbeam.plugins.__file__).parent, package / "plugins", ignore=ignore)
+        (tmp_path / "good.py").write_text(good)
+        (tmp_path / "bad.py").write_text(bad)
+        (tmp_path / "mypy.ini").write_text("[mypy]\n")
+        env = {**os.environ, "MYPYPATH": str(tmp_path / "src")}
+        env.pop("PYTHONPATH", None)
+        result = subprocess.run(
+            [sys.executable, "-m", "mypy", "--strict", "--config-file", "mypy.ini",
+             "--cache-dir", str(tmp_path / "cache"), "--no-error-summary", "good.py", "bad.py"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert not [e for e in errors if not e.startswith("bad.py:")], result.stdout
+        expected = {n for n, line in enumerate(bad.splitlines(), 1) if line.endswith("# E")}
+        assert {int(e.split(":")[1]) for e in errors} == expected, result.stdout
+
+    return check
