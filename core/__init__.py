@@ -26,7 +26,7 @@ from .errors import (
     ValidationError,
 )
 from .hookspecs import hookimpl
-from .middleware import CallNext, Middleware
+from .middleware import CallNext, Middleware, response_or_error
 from .requests import Request
 from .responses import (
     HTMLResponse,
@@ -102,4 +102,5 @@ __all__ = [
     "ValidationError",
     "Validator",
     "hookimpl",
+    "response_or_error",
 ]

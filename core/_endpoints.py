@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import BadRequest, ClientDisconnect, ConfigurationError, UnsupportedMediaType
 from .responses import JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE, JSONResponse, Response, TextResponse
 from .components import Source
-from .middleware import CallNext, Middleware, check_middleware, describe
+from .middleware import CallNext, Middleware, check_middleware
 from .routing import Route
 
 if TYPE_CHECKING:
@@ -55,7 +55,8 @@ def to_response(result: Any) -> Response:
     if isinstance(result, str):
         return TextResponse(result)
     raise TypeError(
-        f"a handler returned {type(result).__name__}; return a Response, a dict or list (JSON) or a str (text)"
+        f"a handler (or a middleware) returned {type(result).__name__}; "
+        "return a Response, a dict or list (JSON) or a str (text)"
     )
 
 
@@ -213,9 +214,10 @@ def _with_extractors(
 def build_chain(app: App, call: Call, middleware: Sequence[Middleware], where: str) -> Call:
     """Wrap ``call`` in ``middleware``, the first outermost; ``call`` itself when there is none.
 
-    The innermost layer turns the handler's result into a Response with its
-    body rendered; every layer turns an exception from inside it into the app's
-    error response, so ``call_next`` always gives a Response.
+    The innermost layer turns the handler's result, or its exception, into a
+    Response with its body rendered, so every middleware sees a Response for
+    whatever the handler did. An exception raised by a middleware itself goes
+    outward as an exception (dispatch answers it at the edge).
     """
     if not middleware:
         return call
@@ -245,20 +247,11 @@ def build_chain(app: App, call: Call, middleware: Sequence[Middleware], where: s
 
     chain: CallNext = innermost
     for mw in reversed(middleware):
-        chain = _layer(mw, chain, error_response)
+        chain = _bind(mw, chain)
     return chain
 
 
-def _layer(mw: Middleware, call_next: CallNext, error_response: Callable[..., Awaitable[Response]]) -> CallNext:
-    async def layer(request: Request[Any, Any]) -> Response:
-        try:
-            response = await mw(request, call_next)
-            if not isinstance(response, Response):
-                raise TypeError(f"middleware {describe(mw)} returned {type(response).__name__}, not a Response")
-            return response
-        except ClientDisconnect:
-            raise
-        except Exception as exc:
-            return await error_response(request, exc)
-
-    return layer
+def _bind(mw: Middleware, call_next: CallNext) -> CallNext:
+    # PERF: a plain function that starts the middleware's coroutine: one coroutine per
+    # layer, where a catching wrapper would add a second (about 0.1 us a layer).
+    return lambda request: mw(request, call_next)

@@ -10,16 +10,22 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigurationError
+from .errors import ClientDisconnect, ConfigurationError
 from .responses import Response
 
 if TYPE_CHECKING:
     from .requests import Request
 
-__all__ = ["CallNext", "Middleware", "check_middleware"]
+__all__ = ["CallNext", "Middleware", "check_middleware", "response_or_error"]
 
 CallNext = Callable[["Request[Any, Any]"], Awaitable[Response]]
-"""What a middleware calls to run the rest of the chain; always gives a Response, never raises."""
+"""What a middleware calls to run the rest of the chain.
+
+Whatever the handler does, errors included, arrives as a Response (an error
+becomes the app's error response). An exception raised by an inner middleware
+itself travels outward as an exception, as in plain Python; ``response_or_error``
+turns it into the error response for middleware that must see every response.
+"""
 
 Middleware = Callable[["Request[Any, Any]", CallNext], Awaitable[Response]]
 """``async def mw(request, call_next) -> Response``, or an object with such an async ``__call__``."""
@@ -48,3 +54,17 @@ def check_middleware(middleware: object, where: str) -> None:
             "'async def mw(request, call_next) -> Response' (call_next must be awaited, "
             "so sync middleware is not supported)"
         )
+
+
+async def response_or_error(request: Request[Any, Any], call_next: CallNext) -> Response:
+    """``await call_next(request)``, with an exception from an inner middleware answered as the app's error response.
+
+    For middleware that must decorate every response, such as CORS or request ids;
+    a client that went away (``ClientDisconnect``) still ends the exchange.
+    """
+    try:
+        return await call_next(request)
+    except ClientDisconnect:
+        raise
+    except Exception as exc:
+        return await request.app.error_response(request, exc)

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from hornbeam import CallNext, Request, Response
+from hornbeam import CallNext, Request, Response, response_or_error
 
 __all__ = ["RequestIDMiddleware", "TimingMiddleware", "add_vary"]
 
@@ -70,7 +70,7 @@ class RequestIDMiddleware:
         request_id = incoming if incoming is not None and self._valid(incoming) else self.generate()
         # State is a free-form attribute bag that mypy cannot see into.
         setattr(request.state, "request_id", request_id)
-        response = await call_next(request)
+        response = await response_or_error(request, call_next)
         response.headers[self.header] = request_id
         return response
 
@@ -90,7 +90,7 @@ class TimingMiddleware:
 
     async def __call__(self, request: Request[Any, Any], call_next: CallNext) -> Response:
         start = time.perf_counter()
-        response = await call_next(request)
+        response = await response_or_error(request, call_next)
         elapsed = (time.perf_counter() - start) * 1000.0
         response.raw_headers.append((b"server-timing", f"{self._prefix}{elapsed:.3f}".encode()))
         return response

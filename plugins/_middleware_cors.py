@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from hornbeam import CallNext, Forbidden, Request, Response
+from hornbeam import CallNext, Forbidden, Request, Response, response_or_error
 from hornbeam.plugins._middleware_basic import add_vary
 
 __all__ = ["CORSMiddleware"]
@@ -127,7 +127,7 @@ class CORSMiddleware:
             requested = headers.get("access-control-request-method")
             if requested is not None:
                 return self._preflight(origin, requested.strip(), headers.get("access-control-request-headers"))
-        response = await call_next(request)
+        response = await response_or_error(request, call_next)
         raw = response.raw_headers
         if self._varies:
             add_vary(raw, "Origin")

@@ -489,7 +489,7 @@ class TestHandlerReturns:
         assert len(records) == 1
         assert records[0].exc_info is not None
         assert records[0].exc_info[0] is TypeError
-        assert "handler returned" in str(records[0].exc_info[1])
+        assert ") returned " in str(records[0].exc_info[1])
 
     def test_crash_is_a_500_that_hides_the_message(self, client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
         with caplog.at_level(logging.ERROR, logger="hornbeam"):

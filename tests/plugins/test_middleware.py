@@ -20,6 +20,7 @@ from hornbeam import (
     Router,
     StreamingResponse,
     hookimpl,
+    response_or_error,
 )
 from hornbeam.testing import TestClient
 
@@ -178,15 +179,21 @@ def test_handler_results_reach_middleware_as_rendered_responses() -> None:
     assert [body for _, body in seen] == [b'{"a":1}', b"hi", b"[1,2]", b"[3]"]
 
 
-def test_exception_in_middleware_is_problem_json_seen_by_outer_middleware(caplog: pytest.LogCaptureFixture) -> None:
+def test_exception_in_middleware_travels_outward_until_answered(caplog: pytest.LogCaptureFixture) -> None:
     log: list[str] = []
+
+    async def guarded(request: Request[Any, Any], call_next: CallNext) -> Response:
+        log.append("guarded>")
+        response = await response_or_error(request, call_next)
+        log.append(f"guarded<{response.status}")
+        return response
 
     async def broken(request: Request[Any, Any], call_next: CallNext) -> Response:
         if request.path == "/forbidden":
             raise Forbidden(detail="not you")
         raise RuntimeError("middleware bug")
 
-    app = App(middleware=[recorder(log, "outer"), broken, recorder(log, "inner")])
+    app = App(middleware=[guarded, recorder(log, "plain"), broken, recorder(log, "inner")])
     app.add_route("/", ok)
     app.add_route("/forbidden", ok)
     with TestClient(app) as client:
@@ -197,16 +204,13 @@ def test_exception_in_middleware_is_problem_json_seen_by_outer_middleware(caplog
     assert crashed.json()["title"] == "Internal Server Error"
     assert "middleware bug" not in crashed.text
     assert forbidden.status_code == 403 and forbidden.json()["detail"] == "not you"
-    assert log == ["outer>", "outer<500", "outer>", "outer<403"]
+    # The plain middleware sees the exception pass through it; the guarded one gets the error response.
+    assert log == ["guarded>", "plain>", "guarded<500", "guarded>", "plain>", "guarded<403"]
     assert "middleware bug" in caplog.text
 
 
 def test_exception_in_handler_and_bad_results_are_seen_by_middleware(caplog: pytest.LogCaptureFixture) -> None:
     log: list[str] = []
-
-    async def returns_none(request: Request[Any, Any], call_next: CallNext) -> Any:
-        await call_next(request)
-        return None
 
     app = App(middleware=[recorder(log, "outer")])
 
@@ -218,13 +222,24 @@ def test_exception_in_handler_and_bad_results_are_seen_by_middleware(caplog: pyt
     async def bad(request: Request[Any, Any]) -> Any:
         return 42
 
-    app.add_route("/none", ok, middleware=[returns_none])
     with TestClient(app) as client:
         assert client.get("/crash").status_code == 500
         assert client.get("/bad").status_code == 500
-        assert client.get("/none").status_code == 500
-    assert log == ["outer>", "outer<500"] * 3
-    assert "returned NoneType, not a Response" in caplog.text
+    assert log == ["outer>", "outer<500"] * 2
+    assert "handler bug" in caplog.text and "returned int" in caplog.text
+
+
+def test_middleware_returning_something_else_is_a_500(caplog: pytest.LogCaptureFixture) -> None:
+    async def returns_none(request: Request[Any, Any], call_next: CallNext) -> Any:
+        await call_next(request)
+        return None
+
+    app = App(middleware=[returns_none])
+    app.add_route("/", ok)
+    with TestClient(app) as client:
+        answer = client.get("/")
+    assert answer.status_code == 500 and answer.headers["content-type"] == "application/problem+json"
+    assert "(or a middleware) returned NoneType" in caplog.text
 
 
 def test_outermost_exception_still_gives_problem_json() -> None:

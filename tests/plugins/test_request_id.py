@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from hornbeam import App, Request
-from hornbeam.plugins.middleware import RequestIDMiddleware, TimingMiddleware
+from hornbeam import App, CallNext, Request, Response, Unauthorized
+from hornbeam.plugins.middleware import CORSMiddleware, RequestIDMiddleware, TimingMiddleware
 from hornbeam.testing import TestClient
 
 
@@ -59,6 +59,19 @@ def test_the_id_is_on_error_responses_too() -> None:
     with make_client(RequestIDMiddleware()) as client:
         response = client.get("/missing", headers={"x-request-id": "req-1"})
     assert response.status_code == 404 and response.headers["x-request-id"] == "req-1"
+
+
+def test_id_timing_and_cors_also_decorate_an_error_raised_by_inner_middleware() -> None:
+    async def refuse(request: Request[Any, Any], call_next: CallNext) -> Response:
+        raise Unauthorized(detail="no token")
+
+    cors = CORSMiddleware(allow_origins=["https://app.example"])
+    with make_client(RequestIDMiddleware(), TimingMiddleware(), cors, refuse) as client:
+        response = client.get("/", headers={"x-request-id": "req-2", "origin": "https://app.example"})
+    assert response.status_code == 401 and response.json()["detail"] == "no token"
+    assert response.headers["x-request-id"] == "req-2"
+    assert response.headers["server-timing"].startswith("app;dur=")
+    assert response.headers["access-control-allow-origin"] == "https://app.example"
 
 
 def test_timing_adds_server_timing() -> None:
