@@ -55,7 +55,7 @@ def hornbeam_lookup(pairs: list[tuple[str, str, str]]) -> Callable[[], int]:
         assert leaf.methods[method].route.endpoint.pattern == pattern, (path, pattern)
     requests = [(m, p) for m, p, _ in pairs]
 
-    # The same steps as _dispatch.handle_http: static dict, else the tree; the method; the params dict.
+    # The same steps as _dispatch.handle: static dict, else the tree; the method; the params dict.
     def run() -> int:
         for method, path in requests:
             leaf = static.get(path)

@@ -19,15 +19,21 @@ from .responses import JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE, Response, Send
 if TYPE_CHECKING:
     from .app import App
 
-__all__ = ["handle_http", "not_found", "method_not_allowed", "send_simple"]
+__all__ = ["handle", "not_found", "method_not_allowed"]
 
 logger = logging.getLogger("hornbeam")
 
-_JSON_HEADERS = [JSON_CONTENT_TYPE]
-_TEXT_HEADERS = [TEXT_CONTENT_TYPE]
+_PERCENT = ord("%")
 
 
-async def handle_http(app: App, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+async def handle(app: App, scope: dict[str, Any], receive: Receive, send: Send, *, inner: bool = False) -> None:
+    """The ASGI entry, ``App.__call__``: serves HTTP; hands anything else to the app.
+
+    ``inner`` is set when the innermost ASGI middleware calls the app.
+    """
+    if scope["type"] != "http" or (app.asgi_middleware and not inner):
+        await app._serve_other(scope, receive, send, inner)
+        return
     tree = app._tree
     if tree is None:
         app.freeze()
@@ -42,7 +48,8 @@ async def handle_http(app: App, scope: dict[str, Any], receive: Receive, send: S
     try:
         raw = scope.get("raw_path")
         path: str = scope["path"]
-        if raw is None or b"%" not in raw:
+        # PERF: an int needle; `b"%" in raw` would first try b"%" as an int, and fail, per request.
+        if raw is None or _PERCENT not in raw:
             leaf = tree.static.get(path)
             match = (leaf, {}) if leaf is not None else tree.match(path.split("/")[1:])
         else:
@@ -51,7 +58,12 @@ async def handle_http(app: App, scope: dict[str, Any], receive: Receive, send: S
         if match is None:
             request = Request(scope, receive, app, {}, app.max_body_size)
             chain = app._not_found_chain
-            response = await (chain(request) if chain is not None else not_found(app, request, tree))
+            if chain is not None:
+                response = await chain(request)
+            else:
+                # PERF: rendered without a coroutine unless an exception handler takes 404s.
+                outcome = not_found(app, request, tree)
+                response = outcome if isinstance(outcome, Response) else await app.error_response(request, outcome)
             await send_response(app, request, response, send, scope["method"] == "HEAD")
             return
         leaf, params = match
@@ -75,16 +87,17 @@ async def handle_http(app: App, scope: dict[str, Any], receive: Receive, send: S
             app._observe_started(request=request)
         direct = endpoint.kwargs_handler
         result = await (direct(request, **params) if direct is not None else endpoint.call(request))
-        # PERF: the common returns skip building a Response object.
+        # PERF: the common returns are sent from here: no Response object, no other coroutine.
         kind = type(result)
-        if app._observe_ready is None:
-            if kind is dict or kind is list:
-                body = app.json_codec.dumps(result)
-                await send_simple(send, 200, _JSON_HEADERS, body, method == "HEAD")
-                return
+        if (kind is dict or kind is list or kind is str) and app._observe_ready is None:
             if kind is str:
-                await send_simple(send, 200, _TEXT_HEADERS, result.encode(), method == "HEAD")
-                return
+                content_type, body = TEXT_CONTENT_TYPE, result.encode()
+            else:
+                content_type, body = JSON_CONTENT_TYPE, app.json_codec.dumps(result)
+            length = (b"content-length", b"%d" % len(body))
+            await send({"type": "http.response.start", "status": 200, "headers": [content_type, length]})
+            await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+            return
         response = result if isinstance(result, Response) else to_response(result)
     except ClientDisconnect:
         logger.debug("client disconnected while sending the request body")
@@ -116,22 +129,30 @@ def enqueue_after_send(app: App, tasks: list[tuple[Callable[..., Any], tuple[Any
         except Exception:
             logger.exception("could not enqueue %r after the response was sent", func)
 
-async def not_found(app: App, request: Request[Any, Any], tree: Tree[Endpoint]) -> Response:
+def not_found(app: App, request: Request[Any, Any], tree: Tree[Endpoint]) -> Response | NotFound:
+    """The 308 to the path's slash twin when a route takes it, else the 404.
+
+    The 404 comes rendered, or as the NotFound error itself when an exception
+    handler must answer it (handlers may be async).
+    """
     scope = request.scope
-    if app.trailing_slash == "redirect":
+    # PERF: with no route ending in '/' (or taking the rest of the path), only a path
+    # that ends in '/' can have a twin: most 404s skip the lookup.
+    if app.trailing_slash == "redirect" and (app._slash_routes or scope["path"].endswith("/")):
         location = slash_twin(app, scope, tree)
         if location is not None:
             query = scope.get("query_string", b"")
             if query:
                 location += "?" + query.decode("latin-1")
             return Response.prepared(b"", [(b"location", location.encode("latin-1"))], 308)
-    return await app.error_response(request, NotFound(detail=f"no route matches {scope['path']}"))
+    error = NotFound(detail=f"no route matches {scope['path']}")
+    if app.exception_handlers.find(NotFound) is not None:
+        return error
+    return app.render_error(request, error)
+
 
 def slash_twin(app: App, scope: dict[str, Any], tree: Tree[Endpoint]) -> str | None:
     """The request path with its trailing slash added or removed, if a route matches that; else None."""
-    if not app._slash_routes and not scope["path"].endswith("/"):
-        # PERF: no route ends in '/' or takes the rest of the path, so adding one cannot match.
-        return None
     raw = scope.get("raw_path")
     # The raw form keeps percent-escapes, so the redirect points at exactly the same segments.
     path: str = raw.partition(b"?")[0].decode("latin-1") if raw else scope["path"]
@@ -154,10 +175,3 @@ async def method_not_allowed(app: App, leaf: Leaf[Endpoint], request: Request[An
     allow = leaf.allow.split(", ")
     error = MethodNotAllowed(allow, detail=f"{method} is not allowed here; allowed: {leaf.allow}")
     return await app.error_response(request, error)
-
-
-async def send_simple(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, head: bool) -> None:
-    if status != 204:
-        headers = [*headers, (b"content-length", b"%d" % len(body))]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": b"" if head else body})

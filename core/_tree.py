@@ -70,6 +70,9 @@ class _Node(Generic[E]):
         self.leaf: Leaf[E] | None = None
 
 
+_PERCENT = ord("%")  # PERF: an int needle; a bytes one is first tried as an int, and fails
+
+
 def split_raw_path(raw_path: bytes) -> list[str]:
     """Split a raw request path on '/', then percent-decode each segment once.
 
@@ -78,7 +81,7 @@ def split_raw_path(raw_path: bytes) -> list[str]:
     """
     segments = raw_path.split(b"/")[1:]
     try:
-        return [unquote_to_bytes(s).decode("utf-8") if b"%" in s else s.decode("utf-8") for s in segments]
+        return [unquote_to_bytes(s).decode("utf-8") if _PERCENT in s else s.decode("utf-8") for s in segments]
     except UnicodeDecodeError:
         raise BadRequest(detail="the request path is not valid UTF-8 once percent-decoded") from None
 

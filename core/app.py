@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import inspect
 import logging
@@ -331,7 +332,8 @@ class App:
         if app_level:
 
             async def not_found(request: Request[Any, Any]) -> Response:
-                return await _dispatch.not_found(self, request, tree)
+                outcome = _dispatch.not_found(self, request, tree)
+                return outcome if isinstance(outcome, Response) else await self.error_response(request, outcome)
 
             self._not_found_chain = build_chain(self, not_found, app_level, "404 answers")
         for leaf in leaves:
@@ -360,24 +362,20 @@ class App:
 
     # ASGI -------------------------------------------------------------------
 
-    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
-        if self.asgi_middleware:
+    # PERF: dispatch's own coroutine is the ASGI entry; a method awaiting it would add one per request.
+    __call__ = _dispatch.handle
+
+    async def _serve_other(self, scope: dict[str, Any], receive: Receive, send: Send, inner: bool) -> None:
+        """What ``__call__`` hands over: the ASGI middleware stack, lifespan and websockets."""
+        if self.asgi_middleware and not inner:
             stack = self._asgi_stack or self._build_asgi_stack()
             await stack(scope, receive, send)
-        elif scope["type"] == "http":
-            await _dispatch.handle_http(self, scope, receive, send)
-        else:
-            await self._other(scope, receive, send)
-
-    async def _dispatch(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
-        """The app without its ASGI middleware: what the innermost ASGI middleware calls."""
-        if scope["type"] == "http":
-            await _dispatch.handle_http(self, scope, receive, send)
         else:
             await self._other(scope, receive, send)
 
     def _build_asgi_stack(self) -> ASGIApp:
-        stack: ASGIApp = self._dispatch
+        # The innermost layer is the app itself, told not to enter the stack again.
+        stack: ASGIApp = functools.partial(_dispatch.handle, self, inner=True)
         for cls, options in reversed(self.asgi_middleware):
             stack = cls(stack, **options)
         self._asgi_stack = stack
@@ -412,6 +410,14 @@ class App:
             except Exception:
                 logger.exception("the exception handler %r failed on %r", handler, exc)
                 return Response(b"Internal Server Error", 500, media_type="text/plain")
+        return self.render_error(request, exc)
+
+    def render_error(self, request: Request[Any, Any] | None, exc: Exception) -> Response:
+        """``exc`` rendered by the error renderer, without asking exception handlers; never raises.
+
+        An ``HTTPError`` is rendered as it is; anything else is logged and
+        becomes a 500 (traceback in the body only in debug mode).
+        """
         if not isinstance(exc, HTTPError):
             logger.error("unhandled error in %s", request, exc_info=exc)
             if self.debug:

@@ -67,10 +67,11 @@ class HTTPError(Exception):
         if not 400 <= self.status <= 599:
             raise ValueError(f"HTTPError status must be 4xx or 5xx, got {self.status}")
         self.detail = detail
-        self.headers: dict[str, str] = dict(headers or {})
+        # PERF: copies only when there is something to copy (a 404 has neither).
+        self.headers: dict[str, str] = dict(headers) if headers else {}
         self.title = title or _phrase(self.status)
         self.type = type
-        self.extra: dict[str, Any] = dict(extra or {})
+        self.extra: dict[str, Any] = dict(extra) if extra else {}
         super().__init__(detail or self.title)
 
     def to_problem(self, instance: str | None = None) -> dict[str, Any]:
@@ -80,7 +81,8 @@ class HTTPError(Exception):
             problem["detail"] = self.detail
         if instance is not None:
             problem["instance"] = instance
-        problem.update(self.extra)
+        if self.extra:
+            problem.update(self.extra)
         return problem
 
     def __repr__(self) -> str:

@@ -2,7 +2,8 @@
 
 Routing is a static dict in front of a minimal segment trie (literal children,
 then one parameter child); JSON goes through orjson; the body of POST /items is
-checked field by field by hand and built into the same dataclasses hornbeam uses.
+checked field by field by hand and built into the same dataclasses hornbeam uses;
+a 404 is the same problem+json document hornbeam answers, path included.
 """
 
 from __future__ import annotations
@@ -14,11 +15,18 @@ import orjson
 
 from bench.common import github_body, github_paths, item_summary
 
-NOT_FOUND = b"Not Found"
+NOT_FOUND = {
+    "type": "about:blank",
+    "title": "Not Found",
+    "status": 404,
+    "detail": "no route matches /does/not/exist",
+    "instance": "/does/not/exist",
+}
 
 Handler = Callable[..., Any]
 _TEXT = [(b"content-type", b"text/plain; charset=utf-8")]
 _JSON = [(b"content-type", b"application/json")]
+_PROBLEM = [(b"content-type", b"application/problem+json")]
 _PARAM = object()
 
 
@@ -35,6 +43,12 @@ async def _read_body(receive: Any) -> bytes:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             return b"".join(chunks)
+
+
+async def _not_found(send: Any, path: str) -> None:
+    problem = {"type": "about:blank", "title": "Not Found", "status": 404,
+               "detail": f"no route matches {path}", "instance": path}
+    await _send(send, 404, _PROBLEM, orjson.dumps(problem))
 
 
 def _github(pattern: str) -> Handler:
@@ -57,7 +71,7 @@ async def json_(scope: Any, receive: Any, send: Any, params: list[str]) -> None:
 async def user_post(scope: Any, receive: Any, send: Any, params: list[str]) -> None:
     user, post = params
     if not user.isdigit():
-        await _send(send, 404, _TEXT, NOT_FOUND)
+        await _not_found(send, scope["path"])
         return
     await _send(send, 200, _JSON, orjson.dumps({"user_id": int(user), "post_id": post}))
 
@@ -163,7 +177,7 @@ class RawApp:
         if methods is None:
             found = self._match(path.split("/")[1:])
             if found is None:
-                await _send(send, 404, _TEXT, NOT_FOUND)
+                await _not_found(send, path)
                 return
             methods, params = found
         handler = methods.get(scope["method"])
