@@ -19,6 +19,10 @@ _FALSE = frozenset({"0", "false", "no", "off"})
 _TOKEN = frozenset(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
+# Header names as asked for (any case) -> the lower-case bytes they are looked up as.
+_NAMES: dict[str, bytes] = {}
+
+
 class Headers(Mapping[str, str]):
     """Request headers as the client sent them; lookups ignore (ASCII) case.
 
@@ -40,10 +44,16 @@ class Headers(Mapping[str, str]):
         if index is None:
             # PERF: one pass builds a first-value index; each lookup is then a dict hit.
             index = self._index = {k.lower(): v for k, v in reversed(self.raw)}
-        try:
-            value = index.get(key.encode("latin-1").lower())
-        except UnicodeEncodeError:
-            return default
+        name = _NAMES.get(key)
+        if name is None:
+            try:
+                name = key.encode("latin-1").lower()
+            except UnicodeEncodeError:
+                return default
+            if len(_NAMES) < 1024:
+                # PERF: code asks for the same few names over and over; encode each once.
+                _NAMES[key] = name
+        value = index.get(name)
         return default if value is None else value.decode("latin-1")
 
     def getlist(self, key: str) -> list[str]:

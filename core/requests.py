@@ -43,6 +43,8 @@ def parse_content_type(header: str | None) -> tuple[str, dict[str, str]]:
     """Split ``type/subtype; key=value`` into the lower-cased media type and its parameters."""
     if not header:
         return "", {}
+    if ";" not in header:
+        return header.strip().lower(), {}
     media_type, _, rest = header.partition(";")
     params: dict[str, str] = {}
     for part in rest.split(";"):

@@ -136,14 +136,18 @@ def _fast_path(fields: list[Field], is_dict: bool) -> list[str]:
     exact = [f"type(v{i}) is p{i}" for i, f in enumerate(fields) if f.node.exact is not None and not f.node.is_any]
     converted = [i for i, f in enumerate(fields) if f.node.exact is None and not f.node.is_any]
     lines.append(f"        if {' and '.join(exact) or 'True'}:")
-    lines.append("            try:")
-    lines += [f"                v{i} = n{i}(v{i})" for i in converted] or ["                pass"]
-    lines += ["            except Invalid:", "                pass", "            else:"]
     if is_dict:
         items = ", ".join(f"{f.name!r}: v{i}" for i, f in enumerate(fields))
-        lines.append(f"                return {{{items}}}")
+        build = [f"return {{{items}}}"]
     else:
-        lines += [f"                {line}" for line in _construct(fields)]
+        build = _construct(fields)
+    if converted:
+        lines.append("            try:")
+        lines += [f"                v{i} = n{i}(v{i})" for i in converted]
+        lines += ["            except Invalid:", "                pass", "            else:"]
+        lines += [f"                {line}" for line in build]
+    else:
+        lines += [f"            {line}" for line in build]
     return lines
 
 
@@ -226,9 +230,9 @@ def object_validator(cls: Any, fields: list[Field], lax: bool, forbid: bool) -> 
         head = [
             "if type(data) is not dict and not isinstance(data, dict):",
             "    raise fail('model_type', MODEL_MSG)",
-            "get = data.get",
         ]
-    fast = [] if lax else _fast_path(fields, is_dict)
+    # The fast path subscripts; only the checking path after it needs `get`.
+    fast = [] if lax else [*_fast_path(fields, is_dict), "get = data.get"]
     body = head + fast + (["errs = None", "found = 0"] if forbid else ["errs = None"])
     if is_dict:
         body.append("out = {}")
