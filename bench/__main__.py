@@ -66,8 +66,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
                    help=f"run only this in-process scenario (repeatable); one of: {', '.join(names)}")
     p.add_argument("--frameworks", default=",".join(FRAMEWORKS), help="comma-separated subset (default: all)")
     p.add_argument("--e2e", action=argparse.BooleanOptionalAction, default=True, help="end-to-end runs under uvicorn + wrk")
-    p.add_argument("--duration", type=float, default=3.0, help="seconds per wrk run (default 3)")
-    p.add_argument("--reps", type=int, default=5, help="in-process repetitions (default 5); e2e uses 3")
+    p.add_argument("--duration", type=float, default=2.0, help="seconds per wrk run (default 2)")
+    p.add_argument("--reps", type=int, default=5, help="repetitions, in-process and end-to-end (default 5)")
     p.add_argument("--sample-time", type=float, default=0.2, help="seconds per in-process sample (default 0.2)")
     p.add_argument("--no-router", dest="router", action="store_false", help="skip router lookups and registration")
     p.add_argument("--no-allocs", dest="allocs", action="store_false", help="skip the tracemalloc figures")
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nend-to-end:")
         chosen = [scenario_map()[n] for n in E2E_SCENARIOS if not args.only or n in args.only]
         if chosen:
-            results["e2e"] = run_e2e(args.frameworks, chosen, 1 if quick else 3, 1 if quick else args.duration)
+            results["e2e"] = run_e2e(args.frameworks, chosen, reps, 1 if quick else args.duration)
     results["elapsed_s"] = round(time.perf_counter() - started, 1)
 
     output = args.output or (RESULTS if not quick and not args.only else RESULTS.with_name("partial.json.tmp"))

@@ -1,4 +1,7 @@
-"""End to end: each app under uvicorn (uvloop, httptools) pinned to one core, wrk pinned to the other."""
+"""End to end: each app under uvicorn (uvloop, httptools) pinned to one core, wrk pinned to the other.
+
+All servers run at once and the wrk runs alternate between them, scenario by scenario.
+"""
 
 from __future__ import annotations
 
@@ -87,6 +90,23 @@ def _wrk(prefix: list[str], url: str, duration: float, connections: int) -> dict
     return result
 
 
+def _start(framework: str, prefix: list[str]) -> tuple[subprocess.Popen[bytes], int]:
+    port = _free_port()
+    cmd = [*prefix, sys.executable, "-m", "uvicorn", f"bench.apps.{framework}:app", "--port", str(port),
+           "--host", "127.0.0.1", "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+           "--log-level", "warning", "--workers", "1"]
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), port
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def run_e2e(
     frameworks: Sequence[str], scenarios: Sequence[Scenario], reps: int, duration: float,
     connections: int = 64, log: Any = print,
@@ -98,39 +118,40 @@ def run_e2e(
     log(f"  e2e: uvicorn --loop uvloop --http httptools, 1 worker; wrk -t1 -c{connections} -d{duration}s; {pinning}")
     samples: dict[str, dict[str, list[dict[str, Any]]]] = {s.name: {f: [] for f in frameworks} for s in scenarios}
     invalid: dict[str, str] = {}
-    for rep in range(reps):
-        order = list(frameworks)[rep % len(frameworks):] + list(frameworks)[: rep % len(frameworks)]
-        for framework in order:
-            if framework in invalid:
-                continue
-            port = _free_port()
-            cmd = [*server_cpu, sys.executable, "-m", "uvicorn", f"bench.apps.{framework}:app", "--port", str(port),
-                   "--host", "127.0.0.1", "--loop", "uvloop", "--http", "httptools", "--no-access-log",
-                   "--log-level", "warning", "--workers", "1"]
-            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Every server runs for the whole measurement (an idle one costs nothing) so that the
+    # runs can alternate between frameworks: drift on a shared machine then hits all alike.
+    servers: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
+    try:
+        for framework in frameworks:
+            servers[framework] = _start(framework, server_cpu)
+        for framework, (proc, port) in servers.items():
             try:
                 _wait(port, proc)
                 not_found = getattr(load(framework), "NOT_FOUND", None)
                 for scenario in scenarios:
                     _check(port, scenario, not_found)
-                url = f"http://127.0.0.1:{port}"
-                _wrk(client_cpu, f"{url}/plaintext", 1, connections)  # warm-up
-                for scenario in scenarios:
-                    path = scenario.paths[0] + (f"?{scenario.query.decode()}" if scenario.query else "")
-                    result = _wrk(client_cpu, url + path, duration, connections)
-                    if result.get("non_2xx"):
-                        raise RuntimeError(f"{path}: {result['non_2xx']} non-2xx responses under load")
-                    samples[scenario.name][framework].append(result)
+                _wrk(client_cpu, f"http://127.0.0.1:{port}/plaintext", 1, connections)  # warm-up
             except Exception as exc:
                 invalid[framework] = str(exc)
                 log(f"!!! INVALID e2e / {framework}: {exc}")
-            finally:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+        for rep in range(reps):
+            order = list(frameworks)[rep % len(frameworks):] + list(frameworks)[: rep % len(frameworks)]
+            for scenario in scenarios:
+                path = scenario.paths[0] + (f"?{scenario.query.decode()}" if scenario.query else "")
+                for framework in order:
+                    if framework in invalid:
+                        continue
+                    try:
+                        result = _wrk(client_cpu, f"http://127.0.0.1:{servers[framework][1]}{path}", duration, connections)
+                        if result.get("non_2xx"):
+                            raise RuntimeError(f"{path}: {result['non_2xx']} non-2xx responses under load")
+                        samples[scenario.name][framework].append(result)
+                    except Exception as exc:
+                        invalid[framework] = str(exc)
+                        log(f"!!! INVALID e2e / {framework}: {exc}")
+    finally:
+        for proc, _ in servers.values():
+            _stop(proc)
     out: dict[str, Any] = {"available": True, "pinning": pinning, "connections": connections, "duration": duration,
                            "reps": reps, "scenarios": {}}
     for scenario in scenarios:
