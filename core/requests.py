@@ -155,7 +155,7 @@ class Request(Generic[Q, B]):
     def query(self) -> QueryParams:
         """The query string as a multi-dict, parsed once by the app's query parser."""
         if self._query is None:
-            self._query = self.app.query_parser(self.query_string)
+            self._query = self.app.query_parser(self.scope.get("query_string", b""))
         return self._query
 
     @property

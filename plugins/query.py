@@ -41,8 +41,13 @@ class QueryParser:
         if query_string.isascii():
             text = query_string.decode("ascii")
             if "%" not in text and "+" not in text:
-                # PERF: one list comprehension, no generators; [::2] keeps the name and the value.
-                pairs: list[tuple[str, str]] = [pair.partition("=")[::2] for pair in text.split("&") if pair]
+                # PERF: a plain loop; on 3.11 a comprehension is a function call of its own.
+                pairs: list[tuple[str, str]] = []
+                append = pairs.append
+                for pair in text.split("&"):
+                    if pair:
+                        name, _, value = pair.partition("=")
+                        append((name, value))
                 return QueryParams.from_list(pairs)
         try:
             return QueryParams(
