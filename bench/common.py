@@ -90,6 +90,12 @@ ITEM_EXPECTED = item_summary(
 NOT_FOUND = "not-found"  # marker: the expected 404 body is the framework's own (see each app's NOT_FOUND)
 
 
+def problem_not_found(path: str) -> dict[str, Any]:
+    """hornbeam's 404 for ``path`` (RFC 9457 problem details); the raw app answers the same."""
+    return {"type": "about:blank", "title": "Not Found", "status": 404,
+            "detail": f"no route matches {path}", "instance": path}
+
+
 @dataclass
 class Scenario:
     """One request shape; ``paths`` cycles (one path for the fixed scenarios)."""

@@ -8,15 +8,9 @@ from typing import Any
 
 from hornbeam import App, Request, hookimpl
 
-from bench.common import NotAvailable, github_body, github_paths, item_summary
+from bench.common import NotAvailable, github_body, github_paths, item_summary, problem_not_found
 
-NOT_FOUND = {
-    "type": "about:blank",
-    "title": "Not Found",
-    "status": 404,
-    "detail": "no route matches /does/not/exist",
-    "instance": "/does/not/exist",
-}
+NOT_FOUND = problem_not_found("/does/not/exist")
 
 
 @dataclass

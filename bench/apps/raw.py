@@ -13,15 +13,9 @@ from typing import Any
 
 import orjson
 
-from bench.common import github_body, github_paths, item_summary
+from bench.common import github_body, github_paths, item_summary, problem_not_found
 
-NOT_FOUND = {
-    "type": "about:blank",
-    "title": "Not Found",
-    "status": 404,
-    "detail": "no route matches /does/not/exist",
-    "instance": "/does/not/exist",
-}
+NOT_FOUND = problem_not_found("/does/not/exist")
 
 Handler = Callable[..., Any]
 _TEXT = [(b"content-type", b"text/plain; charset=utf-8")]
@@ -46,6 +40,7 @@ async def _read_body(receive: Any) -> bytes:
 
 
 async def _not_found(send: Any, path: str) -> None:
+    # The document of bench.common.problem_not_found, built inline as a hand-written app would.
     problem = {"type": "about:blank", "title": "Not Found", "status": 404,
                "detail": f"no route matches {path}", "instance": path}
     await _send(send, 404, _PROBLEM, orjson.dumps(problem))
