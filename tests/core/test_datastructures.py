@@ -26,6 +26,18 @@ class TestHeaders:
         assert headers.get("missing") is None
         assert headers.get("missing", "fallback") == "fallback"
 
+    def test_a_name_asked_again_in_other_headers_finds_their_value(self) -> None:
+        # Names are encoded once and remembered; the answer must still come from each instance.
+        assert Headers([(b"x-once", b"a")]).get("X-Once") == "a"
+        assert Headers([(b"x-once", b"b")]).get("X-Once") == "b"
+        assert Headers([]).get("X-Once", "none") == "none"
+
+    def test_a_name_outside_latin_1_is_never_found(self) -> None:
+        headers = Headers(RAW)
+        assert headers.get("x-☃") is None
+        assert headers.get("x-☃", "default") == "default"
+        assert "x-☃" not in headers
+
     def test_getitem_missing_raises_key_error(self) -> None:
         with pytest.raises(KeyError):
             Headers(RAW)["missing"]

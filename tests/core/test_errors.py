@@ -114,6 +114,16 @@ def test_detail_is_the_message() -> None:
     assert repr(error) == "NotFound(status=404, detail='no such item')"
 
 
+def test_errors_keep_exception_behaviour() -> None:
+    error = NotFound(detail="gone")
+    assert error.args == ("gone",)
+    assert NotFound().args == ("Not Found",)
+    error.note = "free-form attributes still work"  # type: ignore[attr-defined]
+    assert error.note == "free-form attributes still work"  # type: ignore[attr-defined]
+    with pytest.raises(NotFound, match="gone"):
+        raise error
+
+
 def test_headers_are_copied() -> None:
     given = {"retry-after": "10"}
     error = TooManyRequests(headers=given)

@@ -92,6 +92,30 @@ def test_our_own_errors_can_be_handled() -> None:
     assert seen == ["NotFound", "NotFound", "MethodNotAllowed"]
 
 
+def test_an_async_404_handler_added_after_start_up_answers_unrouted_paths() -> None:
+    app = make_app()
+    client = TestClient(app)
+    assert client.get("/nowhere").headers["content-type"] == "application/problem+json"
+
+    @app.exception_handler(NotFound)
+    async def not_here(request: Request[Any, Any], exc: NotFound) -> Response:
+        return TextResponse(f"nothing at {request.path}", status=404)
+
+    answer = client.get("/nowhere")
+    assert answer.status_code == 404 and answer.text == "nothing at /nowhere"
+
+
+def test_render_error_skips_handlers_and_never_raises(caplog: pytest.LogCaptureFixture) -> None:
+    app = make_app(exception_handlers={NotFound: lambda request, exc: TextResponse("handled")})
+    app.freeze()
+    rendered = app.render_error(None, NotFound(detail="gone"))
+    assert rendered.status == 404 and rendered.body is not None and b'"detail":"gone"' in rendered.body
+    caplog.set_level(logging.ERROR, "hornbeam")
+    crashed = app.render_error(None, RuntimeError("boom"))
+    assert crashed.status == 500 and crashed.body is not None and b"boom" not in crashed.body
+    assert "boom" in caplog.text
+
+
 def test_unhandled_exception_still_gets_a_problem_500() -> None:
     app = make_app()
     app.add_exception_handler(OutOfStock, lambda request, exc: TextResponse("x", status=409))
