@@ -36,6 +36,9 @@ def test_cors_preflight_from_another_origin_is_refused(client: httpx.Client) -> 
     assert response.status_code == 403
     assert response.headers["content-type"] == "application/problem+json"
     assert "access-control-allow-origin" not in response.headers
+    # Raised inside the CORS middleware, answered for the outer ones (response_or_error).
+    assert response.headers["x-request-id"]
+    assert response.headers["server-timing"].startswith("app;dur=")
 
 
 def test_cors_simple_request_exposes_location(client: httpx.Client) -> None:
