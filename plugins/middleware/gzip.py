@@ -8,7 +8,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from typing import Any
 
 from hornbeam import CallNext, Request, Response, StreamingResponse
-from hornbeam.plugins._middleware_basic import add_vary
+from hornbeam.plugins.middleware.headers import add_vary
 
 __all__ = ["GZipMiddleware", "accepts_gzip"]
 

@@ -15,7 +15,7 @@ from typing import Any
 from hornbeam import App, hookimpl
 from hornbeam.tasks import TaskObserver
 
-from ._task_queue import InMemoryTaskQueue, TaskOptions
+from hornbeam.plugins.tasks.queue import InMemoryTaskQueue, TaskOptions
 
 __all__ = ["InMemoryTaskQueue", "TaskOptions", "hornbeam_task_queue"]
 

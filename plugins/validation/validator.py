@@ -46,16 +46,15 @@ import types
 import typing
 from typing import Annotated, Any, Literal, NewType, Union, get_args, get_origin
 
-from hornbeam import App, hookimpl
 from hornbeam.errors import ValidationError
 
-from ._validation_base import ANY, Fn, Invalid, Node, describe, public_errors
-from ._validation_constraints import Ge, Gt, Le, Lt, MaxLen, MinLen, Pattern, constrain
-from ._validation_containers import dict_node, sequence_node, tuple_node, union_node
-from ._validation_objects import is_typeddict, object_fields, object_validator
-from ._validation_scalars import enum_node, literal_node, scalar_node
+from ._nodes import ANY, Fn, Invalid, Node, describe, public_errors
+from .constraints import constrain
+from ._containers import dict_node, sequence_node, tuple_node, union_node
+from ._objects import is_typeddict, object_fields, object_validator
+from ._scalars import enum_node, literal_node, scalar_node
 
-__all__ = ["Validator", "Ge", "Gt", "Le", "Lt", "MinLen", "MaxLen", "Pattern"]
+__all__ = ["Validator"]
 
 Source = Literal["body", "query", "path"]
 
@@ -211,15 +210,3 @@ class _Compiler:
         node = Node(fn, cls.__qualname__, hashable=hashable, shape="object")
         self.objects[cls, lax] = node
         return node
-
-
-@hookimpl(trylast=True)
-def hornbeam_validator(app: App) -> Validator:
-    """The built-in validator; app settings ``validation_unknown_fields`` (bodies, default
-    "forbid") and ``validation_unknown_query_fields`` (query and path, default "ignore")."""
-    body = app.settings.get("validation_unknown_fields", "forbid")
-    query = app.settings.get("validation_unknown_query_fields", "ignore")
-    for name, policy in (("validation_unknown_fields", body), ("validation_unknown_query_fields", query)):
-        if policy not in ("forbid", "ignore"):
-            raise ValueError(f"setting {name} must be 'forbid' or 'ignore', not {policy!r}")
-    return Validator(unknown_fields=body, unknown_query_fields=query)

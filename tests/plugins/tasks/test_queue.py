@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-import hornbeam.plugins._task_queue as queue_module
+import hornbeam.plugins.tasks.queue as queue_module
 import hornbeam.tasks as tasks_contract
 from hornbeam.plugins.tasks import InMemoryTaskQueue
 from hornbeam.tasks import (

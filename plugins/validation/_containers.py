@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._validation_base import ANY, Err, Fn, Invalid, Node, collect, fail, nest
+from ._nodes import ANY, Err, Fn, Invalid, Node, collect, fail, nest
 
 __all__ = ["sequence_node", "tuple_node", "dict_node", "union_node"]
 

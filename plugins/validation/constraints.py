@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from ._validation_base import Err, Invalid, Node, fail
+from ._nodes import Err, Invalid, Node, fail
 
 __all__ = ["Ge", "Gt", "Le", "Lt", "MinLen", "MaxLen", "Pattern", "constrain"]
 

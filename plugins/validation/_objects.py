@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, NotRequired, Required, get_args, get_origin, get_type_hints
 
-from ._validation_base import Err, Fn, Invalid, Node, fail, nest
+from ._nodes import Err, Fn, Invalid, Node, fail, nest
 
 __all__ = ["is_typeddict", "object_fields", "object_validator"]
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from hornbeam import CallNext, Forbidden, Request, Response, response_or_error
-from hornbeam.plugins._middleware_basic import add_vary
+from hornbeam.plugins.middleware.headers import add_vary
 
 __all__ = ["CORSMiddleware"]
 

@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, ParamSpec, Protocol, TypeVar, overload
 
-from hornbeam.plugins._task_handle import Settings, Task
+from hornbeam.plugins.tasks._record import Settings, Task
 from hornbeam.tasks import TaskHandle, TaskQueueClosed, TaskQueueFull
 
 P = ParamSpec("P")

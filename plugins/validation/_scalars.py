@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from ._validation_base import Fn, Node, describe, fail
+from ._nodes import Fn, Node, describe, fail
 
 __all__ = ["scalar_node", "literal_node", "enum_node"]
 

@@ -1,37 +1,16 @@
-"""Request ids, ``Server-Timing``, and the ``Vary`` helper the other middlewares share."""
+"""Request ids: reuse a valid incoming ``X-Request-ID`` or make one, and echo it on the response."""
 
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from hornbeam import CallNext, Request, Response, response_or_error
+from hornbeam.plugins.middleware.headers import TOKEN
 
-__all__ = ["RequestIDMiddleware", "TimingMiddleware", "add_vary"]
-
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-
-
-def add_vary(raw_headers: list[tuple[bytes, bytes]], name: str) -> None:
-    """Add ``name`` to the response's ``Vary`` header unless it (or ``*``) is already there."""
-    wanted = name.lower()
-    first = None
-    for index, (key, value) in enumerate(raw_headers):
-        if key == b"vary":
-            present = {part.strip().lower() for part in value.decode("latin-1").split(",")}
-            if wanted in present or "*" in present:
-                return
-            if first is None:
-                first = index
-    if first is None:
-        raw_headers.append((b"vary", name.encode("latin-1")))
-    else:
-        key, value = raw_headers[first]
-        raw_headers[first] = (key, value + b", " + name.encode("latin-1"))
-
+__all__ = ["RequestIDMiddleware"]
 
 def _new_id() -> str:
     return uuid.uuid4().hex
@@ -56,7 +35,7 @@ class RequestIDMiddleware:
         trust_incoming: bool = True,
         generate: Callable[[], str] = _new_id,
     ) -> None:
-        if not _TOKEN.fullmatch(header):
+        if not TOKEN.fullmatch(header):
             raise ValueError(f"invalid header name {header!r}")
         if max_length < 1:
             raise ValueError(f"max_length must be at least 1, got {max_length}")
@@ -72,25 +51,4 @@ class RequestIDMiddleware:
         setattr(request.state, "request_id", request_id)
         response = await response_or_error(request, call_next)
         response.headers[self.header] = request_id
-        return response
-
-
-class TimingMiddleware:
-    """Add ``Server-Timing: app;dur=<ms>``: the time the rest of the chain took to give a response.
-
-    For a streaming response that is the time until streaming starts.
-    """
-
-    __slots__ = ("_prefix",)
-
-    def __init__(self, metric: str = "app") -> None:
-        if not _TOKEN.fullmatch(metric):
-            raise ValueError(f"invalid Server-Timing metric name {metric!r}")
-        self._prefix = f"{metric};dur="
-
-    async def __call__(self, request: Request[Any, Any], call_next: CallNext) -> Response:
-        start = time.perf_counter()
-        response = await response_or_error(request, call_next)
-        elapsed = (time.perf_counter() - start) * 1000.0
-        response.raw_headers.append((b"server-timing", f"{self._prefix}{elapsed:.3f}".encode()))
         return response

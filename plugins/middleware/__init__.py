@@ -21,9 +21,11 @@ from typing import Any
 
 from hornbeam import App, ConfigurationError, hookimpl
 from hornbeam.middleware import Middleware
-from hornbeam.plugins._middleware_basic import RequestIDMiddleware, TimingMiddleware, add_vary
-from hornbeam.plugins._middleware_cors import CORSMiddleware
-from hornbeam.plugins._middleware_gzip import GZipMiddleware, accepts_gzip
+from hornbeam.plugins.middleware.cors import CORSMiddleware
+from hornbeam.plugins.middleware.gzip import GZipMiddleware, accepts_gzip
+from hornbeam.plugins.middleware.headers import add_vary
+from hornbeam.plugins.middleware.request_id import RequestIDMiddleware
+from hornbeam.plugins.middleware.timing import TimingMiddleware
 
 __all__ = [
     "CORSMiddleware",

@@ -32,8 +32,8 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from hornbeam.plugins._task_enqueue import Admission, Enqueuer, TaskOptions
-from hornbeam.plugins._task_handle import Settings, Task, describe
+from hornbeam.plugins.tasks._admission import Admission, Enqueuer, TaskOptions
+from hornbeam.plugins.tasks._record import Settings, Task, describe
 from hornbeam.tasks import (
     ShutdownReport,
     TaskInfo,
