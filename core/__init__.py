@@ -36,7 +36,8 @@ from .responses import (
     StreamingResponse,
     TextResponse,
 )
-from .routing import Route, Router
+from .routing import ResponseDoc, Route, RouteOptions, Router
+from .settings import Setting, Settings
 from .tasks import (
     TaskCancelled,
     TaskFailed,
@@ -80,9 +81,13 @@ __all__ = [
     "RedirectResponse",
     "Request",
     "Response",
+    "ResponseDoc",
     "Route",
+    "RouteOptions",
     "Router",
     "ServiceUnavailable",
+    "Setting",
+    "Settings",
     "State",
     "StreamingResponse",
     "TaskCancelled",

@@ -1,7 +1,11 @@
-"""Per-request dispatch: route, call the endpoint, send the answer; the router's own 404/405/OPTIONS/308.
+"""Per-connection dispatch: route an HTTP request, call its endpoint, send the answer.
 
-Everything here runs per request, so it is plain function calls over what
-``App.freeze`` prepared; nothing is built or looked up that could be built once.
+``dispatch`` is the innermost ASGI callable of the runtime: it serves ``http``
+scopes here and hands ``lifespan`` (and, later, other scope types) to their
+modules. Everything here runs per request, so it is plain function calls over
+what ``build_runtime`` prepared; nothing is built or looked up that could be
+built once. The router's own answers (404, 405, OPTIONS, slash redirects) live
+here too.
 """
 
 from __future__ import annotations
@@ -10,44 +14,42 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ._endpoints import Endpoint, to_response
-from ._tree import Leaf, Tree, split_raw_path
+from . import _lifespan
+from ._endpoints import Endpoint, checked_response
+from ._results import to_response
+from ._tree import Leaf, split_raw_path
 from .errors import ClientDisconnect, MethodNotAllowed, NotFound
 from .requests import Receive, Request
-from .responses import JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE, Response, Send
+from .responses import Response, Send
 
 if TYPE_CHECKING:
-    from .app import App
+    from ._runtime import Runtime
 
-__all__ = ["handle", "not_found", "method_not_allowed"]
+__all__ = ["dispatch", "not_found", "method_not_allowed", "describe_request"]
 
 logger = logging.getLogger("hornbeam")
 
 _PERCENT = ord("%")
 
 
-async def handle(app: App, scope: dict[str, Any], receive: Receive, send: Send, *, inner: bool = False) -> None:
-    """The ASGI entry, ``App.__call__``: serves HTTP; hands anything else to the app.
-
-    ``inner`` is set when the innermost ASGI middleware calls the app.
-    """
-    if scope["type"] != "http" or (app.asgi_middleware and not inner):
-        await app._serve_other(scope, receive, send, inner)
+async def dispatch(runtime: Runtime, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+    """Serve one ASGI connection by its scope type."""
+    kind = scope["type"]
+    if kind != "http":
+        if kind == "lifespan":
+            await _lifespan.run(runtime, receive, send)
+        elif kind == "websocket":
+            # Not supported yet: refuse the handshake politely instead of erroring.
+            await receive()
+            await send({"type": "websocket.close", "code": 1000})
+        else:
+            raise RuntimeError(f"hornbeam cannot serve ASGI scope type {kind!r}")
         return
-    tree = app._tree
-    if tree is None:
-        app.freeze()
-        tree = app._tree
-        assert tree is not None
-        if app._tasks is not None and not app.lifespans_served:
-            logger.warning(
-                "the server did not run lifespan start-up: background tasks wait until it does "
-                "(serve with lifespan on, or use 'with TestClient(app)')"
-            )
     request: Request[Any, Any] | None = None
     try:
         raw = scope.get("raw_path")
         path: str = scope["path"]
+        tree = runtime.tree
         # PERF: an int needle; `b"%" in raw` would first try b"%" as an int, and fail, per request.
         if raw is None or _PERCENT not in raw:
             leaf = tree.static.get(path)
@@ -56,80 +58,118 @@ async def handle(app: App, scope: dict[str, Any], receive: Receive, send: Send, 
             # httpx's ASGI transport puts the query string in raw_path; servers do not.
             match = tree.match(split_raw_path(raw.partition(b"?")[0]))
         if match is None:
-            request = Request(scope, receive, app, {}, app.max_body_size)
-            chain = app._not_found_chain
-            if chain is not None:
-                response = await chain(request)
-            else:
-                # PERF: rendered without a coroutine unless an exception handler takes 404s.
-                outcome = not_found(app, request, tree)
-                response = outcome if isinstance(outcome, Response) else await app.error_response(request, outcome)
-            await send_response(app, request, response, send, scope["method"] == "HEAD")
-            return
-        leaf, params = match
-        method = scope["method"]
-        endpoint = leaf.methods.get(method)
-        if endpoint is None:
-            if method == "HEAD":
+            request = _bare_request(runtime, scope, receive)
+            response = await _unrouted(runtime, request)
+        else:
+            leaf, params = match
+            method = scope["method"]
+            endpoint = leaf.methods.get(method)
+            if endpoint is None and method == "HEAD":
                 endpoint = leaf.methods.get("GET")
             if endpoint is None:
-                request = Request(scope, receive, app, {}, app.max_body_size)
-                chain = app._fallbacks.get(leaf)
-                response = await (
-                    chain(request) if chain is not None else method_not_allowed(app, leaf, request)
-                )
-                await send_response(app, request, response, send, method == "HEAD")
-                return
-        if endpoint.rename is not None:
-            params = dict(zip(endpoint.rename, params.values()))
-        request = Request(scope, receive, app, params, endpoint.max_body_size)
-        if app._observe_started is not None:
-            app._observe_started(request=request)
-        direct = endpoint.kwargs_handler
-        result = await (direct(request, **params) if direct is not None else endpoint.call(request))
-        # PERF: the common returns are sent from here: no Response object, no other coroutine.
-        kind = type(result)
-        if (kind is dict or kind is list or kind is str) and app._observe_ready is None:
-            if kind is str:
-                content_type, body = TEXT_CONTENT_TYPE, result.encode()
+                request = _bare_request(runtime, scope, receive)
+                response = await _unrouted(runtime, request, leaf)
             else:
-                content_type, body = JSON_CONTENT_TYPE, app.json_codec.dumps(result)
-            length = (b"content-length", b"%d" % len(body))
-            await send({"type": "http.response.start", "status": 200, "headers": [content_type, length]})
-            await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
-            return
-        response = result if isinstance(result, Response) else to_response(result)
+                if endpoint.rename is not None:
+                    params = dict(zip(endpoint.rename, params.values()))
+                request = Request(scope, receive, runtime, params, endpoint.max_body_size, endpoint.route)
+                observe = runtime.on_started
+                if observe is not None:
+                    observed = observe(request)
+                    if observed is not None:
+                        await observed
+                direct = endpoint.kwargs_handler
+                result = await (direct(request, **params) if direct is not None else endpoint.call(request))
+                if endpoint.middleware:
+                    response = checked_response(result, endpoint.middleware)
+                else:
+                    response = to_response(result, runtime.json_codec, endpoint.status)
     except ClientDisconnect:
         logger.debug("client disconnected while sending the request body")
         return
     except Exception as exc:
         if request is None:
-            request = Request(scope, receive, app, {}, app.max_body_size)
-        response = await app.error_response(request, exc)
-    await send_response(app, request, response, send, scope["method"] == "HEAD")
+            request = _bare_request(runtime, scope, receive)
+        response = await runtime.answer_error(request, exc)
+    await send_response(runtime, request, response, send)
 
-async def send_response(
-    app: App, request: Request[Any, Any] | None, response: Response, send: Send, head: bool
-) -> None:
-    if app._observe_ready is not None and request is not None:
-        app._observe_ready(request=request, response=response)
+
+def _bare_request(runtime: Runtime, scope: dict[str, Any], receive: Receive) -> Request[Any, Any]:
+    """The request of an answer no route gives (404, 405, OPTIONS, a failure before routing)."""
+    return Request(scope, receive, runtime, {}, runtime.max_body_size)
+
+
+async def _unrouted(runtime: Runtime, request: Request[Any, Any], leaf: Leaf[Endpoint] | None = None) -> Response:
+    """The router's own answer: 404 or slash redirect when no route matched, 405 or OPTIONS for a known path."""
+    observe = runtime.on_started
+    if observe is not None:
+        observed = observe(request)
+        if observed is not None:
+            await observed
+    if leaf is not None:
+        fallback = runtime.fallbacks.get(leaf)
+        if fallback is None:
+            return await method_not_allowed(runtime, leaf, request)
+        chain, middleware = fallback
+        return checked_response(await chain(request), middleware)
+    if runtime.not_found_chain is not None:
+        chain, middleware = runtime.not_found_chain
+        return checked_response(await chain(request), middleware)
+    # PERF: rendered without a coroutine unless an exception handler takes 404s.
+    outcome = not_found(runtime, request)
+    return outcome if isinstance(outcome, Response) else await runtime.app.error_response(request, outcome)
+
+
+async def send_response(runtime: Runtime, request: Request[Any, Any], response: Response, send: Send) -> None:
+    """Observe ``response`` and send it; an answer that cannot be encoded becomes a 500, logged with its route."""
+    if response.body is None:
+        try:
+            response.render(runtime.json_codec)
+        except Exception as exc:
+            response = await runtime.answer_error(request, _EncodingFailed(request, exc))
+    observe = runtime.on_response
+    if observe is not None:
+        observed = observe(request, response)
+        if observed is not None:
+            await observed
     try:
-        await response.send_to(send, app.json_codec, head)
+        await response.send_to(send, runtime.json_codec, request.scope["method"] == "HEAD")
     except Exception:
         # Headers may be gone already: nothing is left to do but log and end the exchange.
-        logger.exception("failed while sending the response to %s", request)
+        logger.exception("failed while sending the response to %s", describe_request(request))
         return
     if response.tasks is not None:
-        enqueue_after_send(app, response.tasks)
+        enqueue_after_send(runtime, response.tasks)
 
-def enqueue_after_send(app: App, tasks: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]) -> None:
+
+class _EncodingFailed(TypeError):
+    """A handler's answer that the JSON codec could not encode; the message names the route."""
+
+    def __init__(self, request: Request[Any, Any], cause: Exception) -> None:
+        provider = request.app.plugins.providers.get("hornbeam_json_codec")
+        super().__init__(
+            f"the JSON codec (plugin {provider!r}) could not encode the answer of "
+            f"{describe_request(request)}: {type(cause).__name__}: {cause}"
+        )
+        self.__cause__ = cause
+
+
+def describe_request(request: Request[Any, Any]) -> str:
+    """``GET /items/3 (route /items/{item_id:int}, handler sample:get_item)``, for log lines."""
+    route = request.route
+    where = f"{request.method} {request.path[:200]}"
+    return f"{where} (route {route.path}, handler {route.handler_name})" if route is not None else where
+
+
+def enqueue_after_send(runtime: Runtime, tasks: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]) -> None:
     for func, args, kwargs in tasks:
         try:
-            app.tasks.enqueue_nowait(func, *args, **kwargs)
+            runtime.app.tasks.enqueue_nowait(func, *args, **kwargs)
         except Exception:
             logger.exception("could not enqueue %r after the response was sent", func)
 
-def not_found(app: App, request: Request[Any, Any], tree: Tree[Endpoint]) -> Response | NotFound:
+
+def not_found(runtime: Runtime, request: Request[Any, Any]) -> Response | NotFound:
     """The 308 to the path's slash twin when a route takes it, else the 404.
 
     The 404 comes rendered, or as the NotFound error itself when an exception
@@ -138,20 +178,21 @@ def not_found(app: App, request: Request[Any, Any], tree: Tree[Endpoint]) -> Res
     scope = request.scope
     # PERF: with no route ending in '/' (or taking the rest of the path), only a path
     # that ends in '/' can have a twin: most 404s skip the lookup.
-    if app.trailing_slash == "redirect" and (app._slash_routes or scope["path"].endswith("/")):
-        location = slash_twin(app, scope, tree)
+    if runtime.trailing_slash == "redirect" and (runtime.slash_routes or scope["path"].endswith("/")):
+        location = slash_twin(runtime, scope)
         if location is not None:
             query = scope.get("query_string", b"")
             if query:
                 location += "?" + query.decode("latin-1")
             return Response.prepared(b"", [(b"location", location.encode("latin-1"))], 308)
     error = NotFound(detail=f"no route matches {scope['path']}")
+    app = runtime.app
     if app.exception_handlers.find(NotFound) is not None:
         return error
     return app.render_error(request, error)
 
 
-def slash_twin(app: App, scope: dict[str, Any], tree: Tree[Endpoint]) -> str | None:
+def slash_twin(runtime: Runtime, scope: dict[str, Any]) -> str | None:
     """The request path with its trailing slash added or removed, if a route matches that; else None."""
     raw = scope.get("raw_path")
     # The raw form keeps percent-escapes, so the redirect points at exactly the same segments.
@@ -163,15 +204,15 @@ def slash_twin(app: App, scope: dict[str, Any], tree: Tree[Endpoint]) -> str | N
     else:
         other = path + "/"
     segments = split_raw_path(other.encode("latin-1")) if "%" in other else other.split("/")[1:]
-    if tree.match(segments) is None:
+    if runtime.tree.match(segments) is None:
         return None
     return str(scope.get("root_path", "")) + other
 
 
-async def method_not_allowed(app: App, leaf: Leaf[Endpoint], request: Request[Any, Any]) -> Response:
+async def method_not_allowed(runtime: Runtime, leaf: Leaf[Endpoint], request: Request[Any, Any]) -> Response:
     method = request.method
     if method == "OPTIONS":
         return Response(b"", 204, {"allow": leaf.allow})
     allow = leaf.allow.split(", ")
     error = MethodNotAllowed(allow, detail=f"{method} is not allowed here; allowed: {leaf.allow}")
-    return await app.error_response(request, error)
+    return await runtime.app.error_response(request, error)

@@ -10,18 +10,20 @@ import typing
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .errors import BadRequest, ClientDisconnect, ConfigurationError, UnsupportedMediaType
-from .responses import JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE, JSONResponse, Response, TextResponse
+from ._contracts import check_compiled
+from ._results import to_response
 from .components import Source
-from .middleware import CallNext, Middleware, check_middleware
+from .concurrency import is_async_callable
+from .errors import BadRequest, ClientDisconnect, ConfigurationError, PluginError, UnsupportedMediaType
+from .middleware import CallNext, Middleware, check_middleware, describe
+from .requests import Request
+from .responses import Response
 from .routing import Route
 
 if TYPE_CHECKING:
-    from .app import App
+    from ._runtime import Runtime
 
-from .requests import Request
-
-__all__ = ["Endpoint", "compile_endpoint", "to_response", "build_chain"]
+__all__ = ["Endpoint", "Call", "compile_endpoint", "build_chain", "checked_response"]
 
 _VAR_ARGS = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
 
@@ -29,35 +31,26 @@ Call = Callable[["Request[Any, Any]"], Awaitable[Any]]
 
 
 class Endpoint:
-    """What one method of one route runs: the finished call chain and its settings."""
+    """What one method of one route runs: the finished call chain and its settings.
 
-    __slots__ = ("call", "param_names", "max_body_size", "route", "pass_params", "kwargs_handler", "rename")
+    ``call`` gives the handler's result or, when ``middleware`` wraps it, the
+    Response the outermost middleware returned.
+    """
 
-    def __init__(self, call: Call, route: Route, max_body_size: int | None, pass_params: bool) -> None:
+    __slots__ = ("call", "param_names", "max_body_size", "route", "status", "middleware", "kwargs_handler", "rename")
+
+    def __init__(self, call: Call, route: Route, max_body_size: int | None, middleware: tuple[Middleware, ...]) -> None:
         self.call = call
+        self.middleware = middleware
         self.route = route
         self.param_names = route.param_names
         self.max_body_size = max_body_size
-        # True when the handler takes path parameters as keyword arguments.
-        self.pass_params = pass_params
+        self.status = route.status
         # PERF: an async handler taking path kwargs with nothing around it is called straight
         # from dispatch, saving the wrapper coroutine; None when anything else is involved.
         self.kwargs_handler: Callable[..., Awaitable[Any]] | None = None
         # This route's own names, when the leaf it shares calls the parameters otherwise.
         self.rename: tuple[str, ...] | None = None
-
-def to_response(result: Any) -> Response:
-    """A handler's return value as a Response: dict/list become JSON, str becomes text."""
-    if isinstance(result, Response):
-        return result
-    if isinstance(result, (dict, list)):
-        return JSONResponse(result)
-    if isinstance(result, str):
-        return TextResponse(result)
-    raise TypeError(
-        f"a handler (or a middleware) returned {type(result).__name__}; "
-        "return a Response, a dict or list (JSON) or a str (text)"
-    )
 
 
 def _takes_params(route: Route) -> bool:
@@ -91,34 +84,39 @@ def _takes_params(route: Route) -> bool:
     return True
 
 
-def _is_async(func: Callable[..., Any]) -> bool:
-    while isinstance(func, functools.partial):
-        func = func.func
-    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(getattr(func, "__call__", None))
-
-
 def _is_type(spec: Any) -> bool:
     """A type (or typing form such as ``list[int]``) goes to the validator; other callables are extractors."""
     return isinstance(spec, type) or typing.get_origin(spec) is not None
 
 
-def _compile_type(app: App, route: Route, spec: Any, source: Source) -> Callable[[Any], Any]:
-    if app.validator is None:
+def _compile_type(runtime: Runtime, route: Route, spec: Any, source: Source) -> Callable[[Any], Any]:
+    validator = runtime.validator
+    if validator is None:
         raise ConfigurationError(
             f"route {route.path!r} declares {source} type {spec!r}, but no plugin provides "
             "hornbeam_validator: enable the built-in 'validation' plugin or install one"
         )
     try:
-        return app.validator.compile(spec, source)
+        check = validator.compile(spec, source)
     except TypeError as exc:
         raise ConfigurationError(f"route {route.path!r}: cannot validate {source} as {spec!r}: {exc}") from exc
+    problem = check_compiled(check)
+    if problem:
+        provider = runtime.app.plugins.providers.get("hornbeam_validator")
+        raise PluginError(
+            f"plugin {provider!r} broke hook hornbeam_validator: for {source} type {spec!r} of route "
+            f"{route.path!r}, {problem}",
+            plugin=provider,
+            hook="hornbeam_validator",
+        )
+    return check
 
 
-def _query_extractor(app: App, route: Route) -> Callable[[Request[Any, Any]], Any] | None:
+def _query_extractor(runtime: Runtime, route: Route) -> Callable[[Request[Any, Any]], Any] | None:
     spec = route.query
     if spec is None:
         return None
-    convert = _compile_type(app, route, spec, "query") if _is_type(spec) else spec
+    convert = _compile_type(runtime, route, spec, "query") if _is_type(spec) else spec
     return lambda request: convert(request.query)
 
 
@@ -126,13 +124,13 @@ def _is_json(media_type: str) -> bool:
     return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
 
 
-def _body_extractor(app: App, route: Route) -> Callable[[Request[Any, Any]], Awaitable[Any]] | None:
+def _body_extractor(runtime: Runtime, route: Route) -> Callable[[Request[Any, Any]], Awaitable[Any]] | None:
     spec = route.body
     if spec is None:
         return None
     required = route.body_required
     if _is_type(spec):
-        check = _compile_type(app, route, spec, "body")
+        check = _compile_type(runtime, route, spec, "body")
 
         async def from_json(request: Request[Any, Any]) -> Any:
             media_type = request.content_type[0]
@@ -151,7 +149,7 @@ def _body_extractor(app: App, route: Route) -> Callable[[Request[Any, Any]], Awa
 
         return from_json
     convert = spec
-    convert_is_async = _is_async(convert)
+    convert_is_async = is_async_callable(convert)
 
     async def from_bytes(request: Request[Any, Any]) -> Any:
         value = convert(await request.body())
@@ -160,12 +158,12 @@ def _body_extractor(app: App, route: Route) -> Callable[[Request[Any, Any]], Awa
     return from_bytes
 
 
-def compile_endpoint(app: App, route: Route) -> Endpoint:
-    """Build the call for ``route``: handler, argument passing, sync-to-thread, typed data."""
+def compile_endpoint(runtime: Runtime, route: Route, app_middleware: Sequence[Middleware]) -> Endpoint:
+    """Build the call for ``route``: handler, argument passing, sync-to-thread, typed data, middleware."""
     handler = route.endpoint
     pass_params = _takes_params(route)
     call: Call
-    if _is_async(handler):
+    if is_async_callable(handler):
         if pass_params:
 
             async def call(request: Request[Any, Any]) -> Any:
@@ -181,13 +179,13 @@ def compile_endpoint(app: App, route: Route) -> Endpoint:
             return await asyncio.get_running_loop().run_in_executor(None, bound)
 
     unwrapped = call
-    call = _with_extractors(call, _query_extractor(app, route), _body_extractor(app, route))
-    # Order: the app's own, then plugin-contributed, then group (outer first) and route middleware.
-    middleware = (*app.middleware, *app.plugin_middleware, *route.middleware)
-    call = build_chain(app, call, middleware, f"route {route.path!r}")
-    max_body_size = route.max_body_size if route.max_body_size is not None else app.max_body_size
-    endpoint = Endpoint(call, route, max_body_size, pass_params)
-    if pass_params and call is unwrapped and _is_async(handler):
+    call = _with_extractors(call, _query_extractor(runtime, route), _body_extractor(runtime, route))
+    # Order: the app's own and plugin-contributed, then group (outer first) and route middleware.
+    middleware = (*app_middleware, *route.middleware)
+    chained = build_chain(runtime, call, middleware, f"route {route.path!r}", route.status)
+    max_body_size = route.max_body_size if route.max_body_size is not None else runtime.max_body_size
+    endpoint = Endpoint(chained, route, max_body_size, middleware)
+    if pass_params and chained is unwrapped and is_async_callable(handler):
         endpoint.kwargs_handler = handler
     return endpoint
 
@@ -211,7 +209,7 @@ def _with_extractors(
     return extracting
 
 
-def build_chain(app: App, call: Call, middleware: Sequence[Middleware], where: str) -> Call:
+def build_chain(runtime: Runtime, call: Call, middleware: Sequence[Middleware], where: str, status: int = 200) -> Call:
     """Wrap ``call`` in ``middleware``, the first outermost; ``call`` itself when there is none.
 
     The innermost layer turns the handler's result, or its exception, into a
@@ -223,19 +221,12 @@ def build_chain(app: App, call: Call, middleware: Sequence[Middleware], where: s
         return call
     for mw in middleware:
         check_middleware(mw, where)
-    error_response = app.error_response
-    codec = app.json_codec
+    answer_error = runtime.answer_error
+    codec = runtime.json_codec
 
     async def innermost(request: Request[Any, Any]) -> Response:
         try:
-            result = await call(request)
-            kind = type(result)
-            # PERF: the common returns become a Response without the checks of its constructor.
-            if kind is dict or kind is list:
-                return Response.prepared(codec.dumps(result), [JSON_CONTENT_TYPE])
-            if kind is str:
-                return Response.prepared(result.encode(), [TEXT_CONTENT_TYPE])
-            response = result if isinstance(result, Response) else to_response(result)
+            response = to_response(await call(request), codec, status)
             if response.body is None:
                 # Rendered here so middleware can read and change ``response.body``.
                 response.render(codec)
@@ -243,12 +234,20 @@ def build_chain(app: App, call: Call, middleware: Sequence[Middleware], where: s
         except ClientDisconnect:
             raise
         except Exception as exc:
-            return await error_response(request, exc)
+            return await answer_error(request, exc)
 
     chain: CallNext = innermost
     for mw in reversed(middleware):
         chain = _bind(mw, chain)
     return chain
+
+
+def checked_response(result: Any, middleware: Sequence[Middleware]) -> Response:
+    """``result`` if it is a Response; else a TypeError naming the middleware that could have returned it."""
+    if isinstance(result, Response):
+        return result
+    names = ", ".join(describe(mw) for mw in middleware)
+    raise TypeError(f"a middleware ({names}) returned {type(result).__name__}; middleware must return a Response")
 
 
 def _bind(mw: Middleware, call_next: CallNext) -> CallNext:

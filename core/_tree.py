@@ -109,12 +109,19 @@ class Tree(Generic[E]):
         """Add ``route`` with an endpoint per method; returns the leaf it ends on."""
         node = self._root
         leaf: Leaf[E] | None = None
-        for segment in route.segments:
+        last = len(route.segments) - 1
+        for index, segment in enumerate(route.segments):
             if segment.param is None:
                 node = node.static.setdefault(segment.text, _Node())
                 continue
             converter = self._converter(route, segment.converter or "str")
             if converter.catch_all:
+                # The one place the rule lives: the converter says it takes the rest of the path.
+                if index != last:
+                    raise ConfigurationError(
+                        f"route {route.path!r}: {{{segment.param}:{segment.converter}}} takes the rest of "
+                        "the path (its converter is a catch-all), so it must be the last segment"
+                    )
                 leaf = next((lf for c, lf in node.catch_all if c is converter), None)
                 if leaf is None:
                     leaf = Leaf()

@@ -180,4 +180,12 @@ class ConfigurationError(Exception):
 
 
 class PluginError(ConfigurationError):
-    """A plugin failed to load or broke a hook's contract; the message names it."""
+    """A plugin failed to load or broke a hook's contract; the message names it.
+
+    ``plugin`` and ``hook`` hold the names when they are known.
+    """
+
+    def __init__(self, message: str, *, plugin: str | None = None, hook: str | None = None) -> None:
+        super().__init__(message)
+        self.plugin = plugin
+        self.hook = hook

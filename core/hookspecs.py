@@ -4,13 +4,29 @@ A plugin is any module or object with functions named after these hooks and
 marked with ``@hornbeam.hookimpl``. Plugins are found through the entry-point
 group ``hornbeam`` or passed as ``App(plugins=[...])``.
 
-Factory hooks (``firstresult``) are called once, when the app starts, and
-return a plain component that requests then use directly: no hook is called
-per request unless a plugin implements a per-request observation hook. The
-built-in plugins implement their hooks with ``trylast=True``, so a plugin of
-yours that implements the same factory hook wins without disabling anything.
+Every start-up hook goes through pluggy's hook callers, so pluggy's features
+work as its documentation says: ``tryfirst``/``trylast``, ``wrapper=True``
+(and old-style ``hookwrapper=True``) around factory, configuration and
+lifecycle hooks, implementations that accept only some of the arguments,
+``firstresult``, ``optionalhook``, ``specname``, ``enable_tracing`` and
+``add_hookcall_monitoring`` (through ``app.plugins.manager``). A failure in any
+implementation stops start-up with a ``PluginError`` naming the plugin and the
+hook.
 
-Lifecycle hooks may be ``async def``; hornbeam awaits them.
+Factory hooks (``firstresult``) are called once, when the app starts, and
+return a plain component that requests then use directly. Built-in plugins
+implement them with ``trylast=True``, so a plugin of yours that implements the
+same hook wins without disabling anything; two non-built-in providers of one
+factory stop start-up unless ``App(providers={hook: plugin})`` picks one.
+
+Observation hooks (``hornbeam_request_started``, ``hornbeam_response_ready``,
+``hornbeam_request_failed``) are not called through pluggy per request: at
+start-up their implementations are compiled into direct calls, so they cost
+nothing when nobody implements them. They may be ``async def``, may take a
+subset of the arguments, and cannot be wrappers; one that raises is logged
+naming the plugin and never changes the answer.
+
+Lifecycle hooks (``hornbeam_startup``, ``hornbeam_shutdown``) may be ``async def``.
 """
 
 from __future__ import annotations
@@ -24,23 +40,67 @@ if TYPE_CHECKING:
     from .app import App
     from .components import ErrorRenderer, JSONCodec, QueryParser, Validator
     from .middleware import Middleware
+    from .pluginhost import PluginHost
     from .requests import Request
     from .responses import Response
-    from .tasks import TaskInfo, TaskQueue
+    from .settings import Setting
+    from .tasks import TaskInfo, TaskObserver, TaskQueue
 
-__all__ = ["hookspec", "hookimpl", "PROJECT"]
+__all__ = ["hookspec", "hookimpl", "PROJECT", "FACTORY_HOOKS", "OBSERVER_HOOKS"]
 
 PROJECT = "hornbeam"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
+FACTORY_HOOKS = (
+    "hornbeam_json_codec",
+    "hornbeam_error_renderer",
+    "hornbeam_query_parser",
+    "hornbeam_validator",
+    "hornbeam_task_queue",
+)
+OBSERVER_HOOKS = (
+    "hornbeam_request_started",
+    "hornbeam_response_ready",
+    "hornbeam_request_failed",
+)
+
+
+# Extending the contract ------------------------------------------------------
+
+
+@hookspec(historic=True)
+def hornbeam_add_hooks(host: PluginHost) -> None:
+    """Add hook specifications of your plugin's own, so other plugins can extend it.
+
+    Called once for each plugin as it is registered (historic), before any
+    other hook. Call ``host.add_hookspecs(module_or_class)`` with a module or
+    class of ``@hornbeam.hookspec``-marked functions; call them later through
+    ``app.plugins.call(name, ...)`` or ``app.plugins.manager.hook``. Returns nothing.
+    """
+
+
+@hookspec
+def hornbeam_settings() -> Sequence[Setting] | None:
+    """Declare the settings your plugin reads: a list of ``hornbeam.Setting``.
+
+    Called once at start-up, after every plugin is registered. The app checks
+    ``App(settings=...)`` against every plugin's declarations (an unknown key
+    or a wrong type stops start-up), reads environment variables, and fills in
+    defaults; read the typed values from ``app.settings`` in later hooks. Two
+    plugins declaring one name stop start-up naming both.
+    """
+
 
 @hookspec
 def hornbeam_configure(app: App) -> None:
-    """Called once at start-up, after every plugin is registered and before routes are compiled.
+    """Called once at start-up, after settings are resolved and before components and routes.
 
-    Plugins may add routes, converters or settings to ``app`` here. Returns nothing.
+    Plugins may add routes, converters or middleware to ``app`` here. Returns nothing.
     """
+
+
+# Factories: one component each, provided once at start-up ---------------------
 
 
 @hookspec(firstresult=True)
@@ -48,8 +108,24 @@ def hornbeam_json_codec(app: App) -> JSONCodec | None:
     """Provide the JSON codec: an object with ``loads(bytes) -> Any`` and ``dumps(obj) -> bytes``.
 
     Called once at start-up (firstresult). ``loads`` must raise ``ValueError``
-    (or a subclass) on malformed input; the message may be shown to the client.
-    Required: the app does not start without one (built-in: plugin ``json``).
+    (or a subclass) on malformed input; the message may be shown to the
+    client. ``dumps`` should encode dataclasses, enums, datetimes, UUIDs and
+    Decimals (handlers may return them) and raise ``TypeError`` for what it
+    cannot encode. Checked at start-up: ``dumps`` returns bytes that ``loads``
+    reads back. Required (built-in: plugin ``json``).
+    """
+
+
+@hookspec(firstresult=True)
+def hornbeam_error_renderer(app: App) -> ErrorRenderer | None:
+    """Provide the error renderer: ``render(request, exc) -> Response``.
+
+    Called once at start-up (firstresult). ``exc`` is an ``HTTPError`` (a
+    handler's crash arrives as ``InternalServerError`` with the original as
+    ``__cause__``); ``request`` is None when the failure came before a request
+    existed. Checked at start-up: it returns a ``Response`` for a sample error.
+    A renderer that fails on one error at request time gives a plain 500
+    problem, and the log names the plugin. Required (built-in: plugin ``problem``).
     """
 
 
@@ -64,23 +140,31 @@ def hornbeam_query_parser(app: App) -> QueryParser | None:
 
 
 @hookspec(firstresult=True)
-def hornbeam_error_renderer(app: App) -> ErrorRenderer | None:
-    """Provide the error renderer: ``render(request, exc) -> Response``.
-
-    Called once at start-up (firstresult). ``exc`` is an ``HTTPError`` (a
-    handler's crash arrives as ``InternalServerError`` with the original as
-    ``__cause__``); ``request`` is None when the failure came before a request
-    existed. Required (built-in: plugin ``problem``, RFC 9457 problem details).
-    """
-
-
-@hookspec(firstresult=True)
 def hornbeam_validator(app: App) -> Validator | None:
     """Provide the validator: ``compile(tp, source)`` turns a type into a checking function.
 
     Called once at start-up (firstresult); ``compile`` is then called once per
-    route that declares a typed ``query`` or ``body``. Optional, unless a route
-    declares a type (built-in: plugin ``validation``).
+    route that declares a typed ``query`` or ``body`` (its result must be
+    callable). An optional ``schema(tp, ...)`` gives JSON Schema for the
+    OpenAPI document. Optional, unless a route declares a type (built-in:
+    plugin ``validation``).
+    """
+
+
+@hookspec(firstresult=True)
+def hornbeam_task_queue(app: App, events: TaskObserver) -> TaskQueue | None:
+    """Provide the background task queue behind ``app.tasks`` (see ``hornbeam.tasks.TaskQueue``).
+
+    Called at each lifespan start-up (firstresult): a queue lives as long as
+    one lifespan. ``events`` is the host's task-event interface: call its
+    ``started``, ``succeeded``, ``retried``, ``failed``, ``cancelled`` and
+    ``abandoned`` methods and the ``hornbeam_task_*`` hooks of every plugin
+    fire (only those implemented cost anything; failures are logged). hornbeam
+    starts the queue before the plugins' start-up hooks and shuts it down
+    first thing at lifespan shutdown (``await queue.shutdown()``; the queue
+    knows its own deadline). Checked at start-up against the whole protocol.
+    Optional: ``app.tasks`` fails with a clear error when nothing provides it
+    (built-in: plugin ``tasks``).
     """
 
 
@@ -88,10 +172,10 @@ def hornbeam_validator(app: App) -> Validator | None:
 def hornbeam_middleware(app: App) -> Sequence[Middleware] | None:
     """Contribute handler middleware that wraps every route and the app's 404/405 answers.
 
-    Called once at start-up, after ``hornbeam_configure`` and the factory
-    hooks, before routes compile. Not firstresult: every plugin's list is used.
-    Return a list of middleware (``async def mw(request, call_next) ->
-    Response``, or objects with such an async ``__call__``), or None.
+    Called once at start-up, after the factory hooks, before routes compile.
+    Not firstresult: every plugin's list is used. Return a list of middleware
+    (``async def mw(request, call_next) -> Response``, or objects with such an
+    async ``__call__``), or None.
 
     Order: plugin middleware runs inside the app's own middleware
     (``App(middleware=...)``, ``app.add_middleware``) and outside route-group
@@ -102,9 +186,12 @@ def hornbeam_middleware(app: App) -> Sequence[Middleware] | None:
     """
 
 
+# Lifecycle ---------------------------------------------------------------------
+
+
 @hookspec
 def hornbeam_startup(app: App) -> None:
-    """Called at lifespan start-up, after the app is built and before the user's start-up code.
+    """Called at lifespan start-up, after the task queue starts and before the user's start-up code.
 
     May be async. An exception fails the start-up; the server reports it and exits.
     """
@@ -112,63 +199,73 @@ def hornbeam_startup(app: App) -> None:
 
 @hookspec
 def hornbeam_shutdown(app: App) -> None:
-    """Called at lifespan shutdown, after the user's shutdown code. May be async."""
+    """Called at lifespan shutdown, after the task queue drained and the user's shutdown code ran. May be async."""
+
+
+# Per-request observation (compiled, never called through pluggy per request) ---
 
 
 @hookspec
 def hornbeam_request_started(request: Request[Any, Any]) -> None:
-    """Per-request observation: called before the handler runs. Sync; keep it cheap.
+    """An HTTP request arrived: called before anything answers it, for every request (routed or not).
 
-    hornbeam calls it only when at least one plugin implements it, so it costs
-    nothing otherwise.
+    ``request.route`` is the matched route, or None when no route matches.
+    May be async (then awaited before the request goes on). Keep it cheap.
     """
 
 
 @hookspec
 def hornbeam_response_ready(request: Request[Any, Any], response: Response) -> None:
-    """Per-request observation: called with the response before it is sent. Sync; keep it cheap.
+    """The answer to a request is ready: called with it just before it is sent.
 
-    Called only when implemented, like ``hornbeam_request_started``.
+    Called for every answer the app gives: a handler's, a 404, 405, OPTIONS
+    or slash redirect, and error answers. ``response`` should be treated as
+    read-only. May be async.
     """
 
 
-@hookspec(firstresult=True)
-def hornbeam_task_queue(app: App) -> TaskQueue | None:
-    """Provide the background task queue behind ``app.tasks`` (see ``hornbeam.tasks.TaskQueue``).
+@hookspec
+def hornbeam_request_failed(request: Request[Any, Any], exc: BaseException) -> None:
+    """Answering a request raised ``exc``: called before the error answer is rendered.
 
-    Called once at start-up (firstresult). hornbeam starts the queue at lifespan
-    start-up, before the plugins' start-up hooks, and shuts it down first thing
-    at lifespan shutdown (tasks may need what later shutdown code closes), with
-    the deadline ``app.settings["tasks_shutdown_deadline"]`` (seconds, default 10). Optional: ``app.tasks`` fails with a clear error when
-    nothing provides it (built-in: plugin ``tasks``).
+    Sees handler crashes and ``HTTPError`` alike (a 404 raised by a handler
+    included, not the router's own 404). May be async.
     """
+
+
+# Task events (fired through the ``events`` object the host gives the queue) ----
 
 
 @hookspec
 def hornbeam_task_started(app: App, info: TaskInfo) -> None:
-    """Task observation: an attempt of a background task began. Sync; called only when implemented."""
+    """An attempt of a background task began (``info.attempts`` counts it)."""
 
 
 @hookspec
 def hornbeam_task_succeeded(app: App, info: TaskInfo) -> None:
-    """Task observation: a background task returned. Sync; called only when implemented."""
+    """A background task returned."""
 
 
 @hookspec
 def hornbeam_task_retried(app: App, info: TaskInfo, error: BaseException, delay: float) -> None:
-    """Task observation: an attempt failed; another runs after ``delay`` seconds. Called only when implemented."""
+    """An attempt failed; another runs after ``delay`` seconds."""
 
 
 @hookspec
 def hornbeam_task_failed(app: App, info: TaskInfo, error: BaseException) -> None:
-    """Task observation: a task exhausted its attempts (it stays in the dead letters). Called only when implemented."""
+    """A task exhausted its attempts (it stays in the dead letters)."""
+
+
+@hookspec
+def hornbeam_task_cancelled(app: App, info: TaskInfo) -> None:
+    """A task was cancelled through its handle."""
 
 
 @hookspec
 def hornbeam_task_abandoned(app: App, info: TaskInfo) -> None:
-    """A task was still unfinished when shutdown reached its deadline, and was cancelled.
+    """A task was still unfinished when shutdown reached its deadline, and was given up.
 
     Implement it to persist the task (``info`` has its id, name, attempts and
     last error) so it can be run again later. Every abandoned task is also
-    logged on the ``hornbeam.tasks`` logger. Sync; called only when implemented.
+    logged on the ``hornbeam.tasks`` logger.
     """

@@ -9,7 +9,9 @@ from .datastructures import Headers, QueryParams, State
 from .errors import BadRequest, ClientDisconnect, ContentTooLarge
 
 if TYPE_CHECKING:
+    from ._runtime import Runtime
     from .app import App
+    from .routing import Route
 
 __all__ = ["Request", "Receive", "parse_cookies", "parse_content_type"]
 
@@ -65,7 +67,8 @@ class Request(Generic[Q, B]):
     __slots__ = (
         "scope",
         "receive",
-        "app",
+        "_runtime",
+        "route",
         "path_params",
         "max_body_size",
         "query_data",
@@ -85,13 +88,16 @@ class Request(Generic[Q, B]):
         self,
         scope: dict[str, Any],
         receive: Receive,
-        app: App,
+        runtime: Runtime,
         path_params: dict[str, Any],
         max_body_size: int | None,
+        route: Route | None = None,
     ) -> None:
         self.scope = scope
         self.receive = receive
-        self.app = app
+        self._runtime = runtime
+        # The route that matched, as the app serves it; None for the router's own answers (404, 405).
+        self.route = route
         self.path_params = path_params
         self.max_body_size = max_body_size
         self._headers: Headers | None = None
@@ -100,6 +106,10 @@ class Request(Generic[Q, B]):
         self._body: bytes = _NOT_READ
         self._streamed = False
         self._state: State | None = None
+
+    @property
+    def app(self) -> App:
+        return self._runtime.app
 
     @property
     def method(self) -> str:
@@ -155,7 +165,7 @@ class Request(Generic[Q, B]):
     def query(self) -> QueryParams:
         """The query string as a multi-dict, parsed once by the app's query parser."""
         if self._query is None:
-            self._query = self.app.query_parser(self.scope.get("query_string", b""))
+            self._query = self._runtime.query_parser(self.scope.get("query_string", b""))
         return self._query
 
     @property
@@ -262,7 +272,7 @@ class Request(Generic[Q, B]):
         if not data:
             raise BadRequest(detail="the request body is empty; JSON was expected")
         try:
-            return self.app.json_codec.loads(data)
+            return self._runtime.json_codec.loads(data)
         except ValueError as exc:
             raise BadRequest(detail=f"malformed JSON: {exc}") from None
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from .errors import ConfigurationError
 from .middleware import check_middleware
 
-__all__ = ["Route", "Router", "METHODS", "parse_pattern"]
+__all__ = ["Route", "Router", "RouteOptions", "ResponseDoc", "METHODS", "parse_pattern", "describe_handler"]
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
 
@@ -30,6 +32,15 @@ class Segment:
     converter: str | None = None
 
 
+def _docstring(endpoint: Any) -> tuple[str | None, str | None]:
+    """Summary (the first paragraph, on one line) and description (the rest) of a handler's docstring."""
+    doc = inspect.getdoc(endpoint) if inspect.isfunction(endpoint) or inspect.ismethod(endpoint) else None
+    if not doc:
+        return None, None
+    first, _, rest = doc.partition("\n\n")
+    return " ".join(first.split()), rest.strip() or None
+
+
 def parse_pattern(path: str) -> tuple[Segment, ...]:
     """Split a route pattern into segments; raises ConfigurationError on a malformed one."""
     if not path.startswith("/"):
@@ -37,7 +48,7 @@ def parse_pattern(path: str) -> tuple[Segment, ...]:
     segments: list[Segment] = []
     seen: set[str] = set()
     parts = path[1:].split("/")
-    for index, part in enumerate(parts):
+    for part in parts:
         if "{" not in part and "}" not in part:
             segments.append(Segment(part))
             continue
@@ -51,18 +62,52 @@ def parse_pattern(path: str) -> tuple[Segment, ...]:
         if name in seen:
             raise ConfigurationError(f"route path {path!r}: parameter {name!r} appears twice")
         seen.add(name)
-        if converter == "path" and index != len(parts) - 1:
-            raise ConfigurationError(f"route path {path!r}: a '{{name:path}}' parameter must come last")
         segments.append(Segment(part, name, converter))
     return tuple(segments)
 
 
 @dataclass(frozen=True)
+class ResponseDoc:
+    """A documented answer of a route: the type of its body (None for none) and a description."""
+
+    type: Any = None
+    description: str = ""
+
+
+class RouteOptions(TypedDict, total=False):
+    """The keyword options of ``add_route``, ``route``, ``get``, ``post``, ... on ``App`` and ``Router``.
+
+    Written once here so that every registration method takes the same
+    options and type checkers reject a misspelled one.
+    """
+
+    name: str | None
+    max_body_size: int | None
+    query: Any
+    body: Any
+    body_required: bool
+    middleware: Sequence[Any]
+    status: int
+    response: Any
+    summary: str | None
+    description: str | None
+    tags: Sequence[str]
+    deprecated: bool
+    responses: Mapping[int, Any]
+    metadata: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Route:
-    """One path pattern served by one handler for a set of methods.
+    """One path pattern served by one handler for a set of methods; the app's routes are frozen ``Route``s.
 
     ``max_body_size`` overrides the app's limit (bytes); ``query`` and ``body``
-    declare how request data becomes typed values (a type, or any callable).
+    declare how request data becomes typed values (a type, or any callable);
+    ``status`` is the status of a successful answer that is not a Response;
+    ``response`` the type of that answer (by default the handler's return
+    annotation). ``summary``, ``description`` (by default from the docstring),
+    ``tags``, ``deprecated`` and ``responses`` (status -> type or
+    ``ResponseDoc``) document it; ``metadata`` is free for plugins.
     """
 
     path: str
@@ -74,11 +119,38 @@ class Route:
     body: Any = None
     body_required: bool = True
     middleware: tuple[Any, ...] = ()
+    status: int = 200
+    response: Any = None
+    summary: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    deprecated: bool = False
+    responses: Mapping[int, ResponseDoc] = field(default_factory=dict, compare=False)
+    metadata: Mapping[str, Any] = field(default_factory=dict, compare=False)
     segments: tuple[Segment, ...] = field(default=(), compare=False, repr=False)
 
     @cached_property
     def param_names(self) -> tuple[str, ...]:
         return tuple(s.param for s in self.segments if s.param is not None)
+
+    @property
+    def path_params(self) -> tuple[tuple[str, str], ...]:
+        """Each path parameter as ``(name, converter name)``, in order."""
+        return tuple((s.param, s.converter or "str") for s in self.segments if s.param is not None)
+
+    @property
+    def handler_name(self) -> str:
+        """The handler as ``module:qualname``, for logs and listings."""
+        return describe_handler(self.endpoint)
+
+
+def describe_handler(handler: Any) -> str:
+    """``module:qualname`` of a function, method, partial or callable object."""
+    while isinstance(handler, functools.partial):
+        handler = handler.func
+    module = getattr(handler, "__module__", None) or type(handler).__module__
+    qualname = getattr(handler, "__qualname__", None) or type(handler).__qualname__
+    return f"{module}:{qualname}"
 
 
 def _join(prefix: str, path: str) -> str:
@@ -87,8 +159,21 @@ def _join(prefix: str, path: str) -> str:
     return prefix.rstrip("/") + path if path else prefix
 
 
+def _documented(responses: Mapping[int, Any]) -> dict[int, ResponseDoc]:
+    docs = {}
+    for status, value in responses.items():
+        code = int(status)
+        if not 100 <= code <= 599:
+            raise ConfigurationError(f"documented response status {status!r} is not an HTTP status")
+        docs[code] = value if isinstance(value, ResponseDoc) else ResponseDoc(value)
+    return docs
+
+
+_OPTIONS = frozenset(RouteOptions.__annotations__)
+
+
 class Router:
-    """A group of routes under a common prefix, with its own middleware; nestable.
+    """A group of routes under a common prefix, with its own middleware and tags; nestable.
 
     Groups are flattened into the app's route tree when the app starts, so they
     cost nothing per request.
@@ -101,6 +186,7 @@ class Router:
         name: str | None = None,
         middleware: Sequence[Any] = (),
         max_body_size: int | None = None,
+        tags: Sequence[str] = (),
     ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ConfigurationError(f"router prefix {prefix!r} must start with '/' and not end with '/'")
@@ -110,50 +196,60 @@ class Router:
         self.name = name
         self.middleware: list[Any] = list(middleware)
         self.max_body_size = max_body_size
+        self.tags = tuple(tags)
         self.routes: list[Route] = []
         self.children: list[Router] = []
         self._frozen = False
 
     def add_route(
-        self,
-        path: str,
-        endpoint: Handler,
-        methods: Sequence[str] = ("GET",),
-        *,
-        name: str | None = None,
-        max_body_size: int | None = None,
-        query: Any = None,
-        body: Any = None,
-        body_required: bool = True,
-        middleware: Sequence[Any] = (),
+        self, path: str, endpoint: Handler, methods: Sequence[str] = ("GET",), **options: Unpack[RouteOptions]
     ) -> Route:
-        """Register ``endpoint`` for ``methods`` on ``path`` (relative to this router's prefix)."""
+        """Register ``endpoint`` for ``methods`` on ``path`` (relative to this router's prefix).
+
+        Raises ConfigurationError for a malformed path, unknown methods, an
+        unknown option or middleware that is not async.
+        """
         self._check_open()
+        unknown_options = options.keys() - _OPTIONS
+        if unknown_options:
+            raise ConfigurationError(f"route {path!r}: unknown options {sorted(unknown_options)}")
         if not callable(endpoint):
             raise ConfigurationError(f"route {path!r}: endpoint {endpoint!r} is not callable")
         wanted = frozenset(m.upper() for m in methods)
         unknown = wanted - METHODS
         if not wanted or unknown:
             raise ConfigurationError(f"route {path!r}: unknown or missing methods {sorted(unknown) or '[]'}")
+        middleware = tuple(options.get("middleware", ()))
         for mw in middleware:
             check_middleware(mw, f"route {path!r}")
-        segments = parse_pattern(path) if path else ()
+        status = int(options.get("status", 200))
+        if not 200 <= status <= 399:
+            raise ConfigurationError(f"route {path!r}: status must be a 2xx or 3xx code, got {status}")
+        summary, description = _docstring(endpoint)
         route = Route(
             path=path,
             endpoint=endpoint,
             methods=wanted,
-            name=name or getattr(endpoint, "__name__", None),
-            max_body_size=max_body_size,
-            query=query,
-            body=body,
-            body_required=body_required,
-            middleware=tuple(middleware),
-            segments=segments,
+            name=options.get("name") or getattr(endpoint, "__name__", None),
+            max_body_size=options.get("max_body_size"),
+            query=options.get("query"),
+            body=options.get("body"),
+            body_required=options.get("body_required", True),
+            middleware=middleware,
+            status=status,
+            response=options.get("response"),
+            summary=options.get("summary") or summary,
+            description=options.get("description") or description,
+            tags=tuple(options.get("tags", ())),
+            deprecated=options.get("deprecated", False),
+            responses=_documented(options.get("responses", {})),
+            metadata=dict(options.get("metadata", {})),
+            segments=parse_pattern(path) if path else (),
         )
         self.routes.append(route)
         return route
 
-    def route(self, path: str, methods: Sequence[str] = ("GET",), **options: Any) -> Callable[[H], H]:
+    def route(self, path: str, methods: Sequence[str] = ("GET",), **options: Unpack[RouteOptions]) -> Callable[[H], H]:
         """Decorator form of ``add_route``."""
 
         def decorator(endpoint: H) -> H:
@@ -162,19 +258,19 @@ class Router:
 
         return decorator
 
-    def get(self, path: str, **options: Any) -> Callable[[H], H]:
+    def get(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[H], H]:
         return self.route(path, ("GET",), **options)
 
-    def post(self, path: str, **options: Any) -> Callable[[H], H]:
+    def post(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[H], H]:
         return self.route(path, ("POST",), **options)
 
-    def put(self, path: str, **options: Any) -> Callable[[H], H]:
+    def put(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[H], H]:
         return self.route(path, ("PUT",), **options)
 
-    def patch(self, path: str, **options: Any) -> Callable[[H], H]:
+    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[H], H]:
         return self.route(path, ("PATCH",), **options)
 
-    def delete(self, path: str, **options: Any) -> Callable[[H], H]:
+    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[H], H]:
         return self.route(path, ("DELETE",), **options)
 
     def include(self, router: Router) -> None:
@@ -196,7 +292,8 @@ class Router:
         path = _join(self.prefix, route.path) or "/"
         name = f"{self.name}.{route.name}" if route.name and self.name else route.name
         max_body_size = route.max_body_size if route.max_body_size is not None else self.max_body_size
-        if path == route.path and name == route.name and max_body_size == route.max_body_size and not self.middleware:
+        unchanged = path == route.path and name == route.name and max_body_size == route.max_body_size
+        if unchanged and not self.middleware and not self.tags:
             # PERF: routes of a bare router (the app's own) come through unchanged, with no copy.
             return route
         return replace(
@@ -205,6 +302,7 @@ class Router:
             name=name,
             max_body_size=max_body_size,
             middleware=(*self.middleware, *route.middleware),
+            tags=(*self.tags, *(t for t in route.tags if t not in self.tags)),
             segments=route.segments if path == route.path else parse_pattern(path),
         )
 

@@ -175,8 +175,8 @@ class TaskQueue(TaskEnqueuer, Protocol):
 
     async def start(self) -> None: ...
 
-    async def shutdown(self, deadline: float = 10.0) -> ShutdownReport:
-        """Stop accepting tasks and drain for up to ``deadline`` seconds, then abandon the rest."""
+    async def shutdown(self, deadline: float | None = None) -> ShutdownReport:
+        """Stop accepting tasks and drain for up to ``deadline`` seconds (None: the queue's own setting), then abandon the rest."""
         ...
 
     def options(

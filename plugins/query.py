@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote_to_bytes
 
-from hornbeam import App, BadRequest, QueryParams, hookimpl
+from hornbeam import App, BadRequest, QueryParams, Setting, hookimpl
 
 __all__ = ["QueryParser", "DEFAULT_MAX_FIELDS"]
 
@@ -67,6 +67,11 @@ def _decode(raw: bytes) -> str:
     return raw.decode("utf-8")
 
 
+@hookimpl
+def hornbeam_settings() -> list[Setting]:
+    return [Setting("query_max_fields", int, DEFAULT_MAX_FIELDS, "Query fields beyond which a request is a 400.")]
+
+
 @hookimpl(trylast=True)
 def hornbeam_query_parser(app: App) -> QueryParser:
-    return QueryParser(int(app.settings.get("query_max_fields", DEFAULT_MAX_FIELDS)))
+    return QueryParser(app.settings["query_max_fields"])

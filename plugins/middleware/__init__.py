@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hornbeam import App, ConfigurationError, hookimpl
+from hornbeam import App, ConfigurationError, Setting, hookimpl
 from hornbeam.middleware import Middleware
 from hornbeam.plugins.middleware.cors import CORSMiddleware
 from hornbeam.plugins.middleware.gzip import GZipMiddleware, accepts_gzip
@@ -35,6 +35,7 @@ __all__ = [
     "accepts_gzip",
     "add_vary",
     "hornbeam_middleware",
+    "hornbeam_settings",
 ]
 
 _BY_NAME: dict[str, Any] = {
@@ -45,10 +46,22 @@ _BY_NAME: dict[str, Any] = {
 }
 
 
+@hookimpl
+def hornbeam_settings() -> list[Setting]:
+    return [
+        Setting(
+            "middleware",
+            dict[str, dict[str, Any]],
+            {},
+            "Built-in middleware to switch on, in order: name -> keyword arguments (request_id, timing, cors, gzip).",
+        )
+    ]
+
+
 @hookimpl(trylast=True)
 def hornbeam_middleware(app: App) -> list[Middleware]:
     """The built-ins named in ``app.settings["middleware"]``, in the order given."""
-    wanted = app.settings.get("middleware") or {}
+    wanted = app.settings["middleware"]
     unknown = sorted(set(wanted) - set(_BY_NAME))
     if unknown:
         raise ConfigurationError(f"unknown middleware {unknown} in settings; known: {sorted(_BY_NAME)}")

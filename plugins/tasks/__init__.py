@@ -1,62 +1,53 @@
 """The ``tasks`` plugin: the in-memory background task queue behind ``app.tasks``.
 
-The queue is configured from ``app.settings``: ``tasks_workers`` (4),
-``tasks_max_queued`` (1000), ``tasks_max_attempts`` (3), ``tasks_timeout``
-(30 s per attempt), ``tasks_backoff`` (0.5 s), ``tasks_backoff_max`` (30 s),
-``tasks_threads`` (4, for sync functions), ``tasks_enqueue_timeout`` (1 s),
-``tasks_keep_finished`` (1000) and ``tasks_keep_dead`` (1000). Task events reach
-the ``hornbeam_task_*`` hooks, and only those some plugin implements.
+The queue is built at each lifespan start-up from this plugin's declared
+settings (see ``SETTINGS``); task events go to the host's ``events`` interface,
+which fires the ``hornbeam_task_*`` hooks that some plugin implements.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from hornbeam import App, hookimpl
+from hornbeam import App, Setting, hookimpl
 from hornbeam.tasks import TaskObserver
 
 from hornbeam.plugins.tasks.queue import InMemoryTaskQueue, TaskOptions
 
-__all__ = ["InMemoryTaskQueue", "TaskOptions", "hornbeam_task_queue"]
+__all__ = ["InMemoryTaskQueue", "TaskOptions", "SETTINGS", "hornbeam_settings", "hornbeam_task_queue"]
 
-_SETTINGS = {
-    "workers": "tasks_workers",
-    "max_queued": "tasks_max_queued",
-    "max_attempts": "tasks_max_attempts",
-    "timeout": "tasks_timeout",
-    "backoff": "tasks_backoff",
-    "backoff_max": "tasks_backoff_max",
-    "threads": "tasks_threads",
-    "enqueue_timeout": "tasks_enqueue_timeout",
-    "keep_finished": "tasks_keep_finished",
-    "keep_dead": "tasks_keep_dead",
-}
+SETTINGS = (
+    Setting("tasks_workers", int, 4, "Attempts that run at once, retries included: the exact concurrency limit."),
+    Setting("tasks_max_queued", int, 1000, "Unfinished tasks beyond the running ones before enqueue waits."),
+    Setting("tasks_enqueue_timeout", float, 1.0, "Seconds enqueue waits for room before raising TaskQueueFull."),
+    Setting("tasks_max_attempts", int, 3, "Attempts per task (1 means no retry)."),
+    Setting("tasks_timeout", float, 30.0, "Seconds per attempt; a timed-out attempt counts as a failure."),
+    Setting("tasks_backoff", float, 0.5, "Seconds before the first retry; doubled for each further one."),
+    Setting("tasks_backoff_max", float, 30.0, "The longest delay between two attempts, in seconds."),
+    Setting("tasks_threads", int, 4, "Threads of the queue's own pool, for sync task functions."),
+    Setting("tasks_keep_finished", int, 1000, "Finished task snapshots kept for lookups by id."),
+    Setting("tasks_keep_dead", int, 1000, "Failed tasks kept in the dead letters."),
+    Setting("tasks_shutdown_deadline", float, 10.0, "Seconds shutdown lets queued and running tasks finish."),
+)
 
 
-def hook_observer(app: App) -> TaskObserver | None:
-    """An observer forwarding task events to the implemented ``hornbeam_task_*`` hooks; None if none is."""
-    hooks = app.plugins.manager.hook
-    methods: dict[str, Any] = {}
-    if app.plugins.implemented("hornbeam_task_started"):
-        methods["started"] = lambda self, info: hooks.hornbeam_task_started(app=app, info=info)
-    if app.plugins.implemented("hornbeam_task_succeeded"):
-        methods["succeeded"] = lambda self, info: hooks.hornbeam_task_succeeded(app=app, info=info)
-    if app.plugins.implemented("hornbeam_task_retried"):
-        methods["retried"] = lambda self, info, error, delay: hooks.hornbeam_task_retried(
-            app=app, info=info, error=error, delay=delay
-        )
-    if app.plugins.implemented("hornbeam_task_failed"):
-        methods["failed"] = lambda self, info, error: hooks.hornbeam_task_failed(app=app, info=info, error=error)
-    if app.plugins.implemented("hornbeam_task_abandoned"):
-        methods["abandoned"] = lambda self, info: hooks.hornbeam_task_abandoned(app=app, info=info)
-    if not methods:
-        return None
-    # The queue calls only the methods a subclass overrides, so absent hooks cost nothing.
-    observer: TaskObserver = type("HookObserver", (TaskObserver,), methods)()
-    return observer
+@hookimpl
+def hornbeam_settings() -> tuple[Setting, ...]:
+    return SETTINGS
 
 
 @hookimpl(trylast=True)
-def hornbeam_task_queue(app: App) -> InMemoryTaskQueue:
-    options = {name: app.settings[key] for name, key in _SETTINGS.items() if key in app.settings}
-    return InMemoryTaskQueue(observer=hook_observer(app), **options)
+def hornbeam_task_queue(app: App, events: TaskObserver) -> InMemoryTaskQueue:
+    settings = app.settings
+    return InMemoryTaskQueue(
+        workers=settings["tasks_workers"],
+        max_queued=settings["tasks_max_queued"],
+        enqueue_timeout=settings["tasks_enqueue_timeout"],
+        max_attempts=settings["tasks_max_attempts"],
+        timeout=settings["tasks_timeout"],
+        backoff=settings["tasks_backoff"],
+        backoff_max=settings["tasks_backoff_max"],
+        threads=settings["tasks_threads"],
+        keep_finished=settings["tasks_keep_finished"],
+        keep_dead=settings["tasks_keep_dead"],
+        shutdown_deadline=settings["tasks_shutdown_deadline"],
+        observer=events,
+    )

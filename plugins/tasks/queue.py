@@ -129,6 +129,7 @@ class InMemoryTaskQueue(Enqueuer):
         keep_dead: int = 1000,
         threads: int = 4,
         enqueue_timeout: float = 1.0,
+        shutdown_deadline: float = 10.0,
         observer: TaskObserver | None = None,
     ) -> None:
         if workers < 1 or threads < 1 or max_attempts < 1:
@@ -144,6 +145,7 @@ class InMemoryTaskQueue(Enqueuer):
         self._backoff_max = backoff_max
         self._jitter = jitter
         self._keep_finished = keep_finished
+        self._shutdown_deadline = shutdown_deadline
         self._slots = Admission(workers + max_queued, enqueue_timeout)
         # Every queued task holds a slot, so put_nowait never meets a full queue.
         self._queue: asyncio.Queue[Task[Any]] = asyncio.Queue(self._slots.capacity)
@@ -220,8 +222,10 @@ class InMemoryTaskQueue(Enqueuer):
             for i in range(self._workers_wanted)
         ]
 
-    async def shutdown(self, deadline: float = 10.0) -> ShutdownReport:
+    async def shutdown(self, deadline: float | None = None) -> ShutdownReport:
         """Refuse new tasks, run what is queued for up to ``deadline`` seconds, abandon the rest.
+
+        ``deadline`` None means the queue's ``shutdown_deadline``.
 
         Each abandoned task is cancelled, logged with its id on ``hornbeam.tasks`` and
         passed to the observer's ``abandoned``; the report lists them. Calling it again
@@ -231,6 +235,8 @@ class InMemoryTaskQueue(Enqueuer):
             return self._report
         if self._state == _CLOSING:
             raise RuntimeError("task queue shutdown already in progress")
+        if deadline is None:
+            deadline = self._shutdown_deadline
         was_started = self._state == _STARTED
         self._state = _CLOSING
         self._slots.close()

@@ -6,21 +6,31 @@ constraint markers (``Ge``, ``MaxLen``, ``Pattern``, ...) live in ``constraints.
 
 from __future__ import annotations
 
-from hornbeam import App, hookimpl
+from typing import Literal
+
+from hornbeam import App, Setting, hookimpl
 
 from .constraints import Ge, Gt, Le, Lt, MaxLen, MinLen, Pattern
 from .validator import Validator
 
-__all__ = ["Validator", "Ge", "Gt", "Le", "Lt", "MinLen", "MaxLen", "Pattern", "hornbeam_validator"]
+__all__ = ["Validator", "Ge", "Gt", "Le", "Lt", "MinLen", "MaxLen", "Pattern", "hornbeam_settings", "hornbeam_validator"]
+
+Policy = Literal["forbid", "ignore"]
+
+
+@hookimpl
+def hornbeam_settings() -> list[Setting]:
+    return [
+        Setting("validation_unknown_fields", Policy, "forbid", "Body keys a type does not declare: forbid or ignore."),
+        Setting(
+            "validation_unknown_query_fields", Policy, "ignore", "Query and path fields a type does not declare."
+        ),
+    ]
 
 
 @hookimpl(trylast=True)
 def hornbeam_validator(app: App) -> Validator:
-    """The built-in validator; app settings ``validation_unknown_fields`` (bodies, default
-    "forbid") and ``validation_unknown_query_fields`` (query and path, default "ignore")."""
-    body = app.settings.get("validation_unknown_fields", "forbid")
-    query = app.settings.get("validation_unknown_query_fields", "ignore")
-    for name, policy in (("validation_unknown_fields", body), ("validation_unknown_query_fields", query)):
-        if policy not in ("forbid", "ignore"):
-            raise ValueError(f"setting {name} must be 'forbid' or 'ignore', not {policy!r}")
-    return Validator(unknown_fields=body, unknown_query_fields=query)
+    return Validator(
+        unknown_fields=app.settings["validation_unknown_fields"],
+        unknown_query_fields=app.settings["validation_unknown_query_fields"],
+    )

@@ -132,15 +132,16 @@ def test_a_failing_handler_gives_a_plain_logged_500(caplog: pytest.LogCaptureFix
     caplog.set_level(logging.ERROR, "hornbeam")
     response = TestClient(app).get("/raise/out")
     assert response.status_code == 500
-    assert response.text == "Internal Server Error"
+    assert response.json() == {"type": "about:blank", "title": "Internal Server Error", "status": 500}
+    assert response.headers["content-type"] == "application/problem+json"
     assert "handler bug" in caplog.text
 
 
 def test_a_handler_returning_nonsense_gives_a_plain_500(caplog: pytest.LogCaptureFixture) -> None:
-    app = make_app(exception_handlers={OutOfStock: lambda request, exc: 42})
+    app = make_app(exception_handlers={OutOfStock: lambda request, exc: object()})
     caplog.set_level(logging.ERROR, "hornbeam")
     assert TestClient(app).get("/raise/out").status_code == 500
-    assert "returned int" in caplog.text
+    assert "not JSON serializable" in caplog.text
 
 
 def test_handlers_apply_to_middleware_errors() -> None:

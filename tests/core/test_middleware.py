@@ -220,13 +220,14 @@ def test_exception_in_handler_and_bad_results_are_seen_by_middleware(caplog: pyt
 
     @app.get("/bad")
     async def bad(request: Request[Any, Any]) -> Any:
-        return 42
+        return object()
 
     with TestClient(app) as client:
         assert client.get("/crash").status_code == 500
         assert client.get("/bad").status_code == 500
     assert log == ["outer>", "outer<500"] * 2
-    assert "handler bug" in caplog.text and "returned int" in caplog.text
+    assert "handler bug" in caplog.text and "not JSON serializable" in caplog.text
+    assert "handler tests.core.test_middleware:test_exception_in_handler_and_bad_results_are_seen_by_middleware.<locals>.bad" in caplog.text
 
 
 def test_middleware_returning_something_else_is_a_500(caplog: pytest.LogCaptureFixture) -> None:
@@ -239,7 +240,7 @@ def test_middleware_returning_something_else_is_a_500(caplog: pytest.LogCaptureF
     with TestClient(app) as client:
         answer = client.get("/")
     assert answer.status_code == 500 and answer.headers["content-type"] == "application/problem+json"
-    assert "(or a middleware) returned NoneType" in caplog.text
+    assert "a middleware (" in caplog.text and "returns_none) returned NoneType" in caplog.text
 
 
 def test_outermost_exception_still_gives_problem_json() -> None:
@@ -282,10 +283,10 @@ def test_no_middleware_means_no_extra_call_layer() -> None:
     app.add_route("/", handler)
     app.add_route("/wrapped", handler, middleware=[recorder([], "m")])
     app.freeze()
-    assert app._tree is not None
-    assert app._tree.static["/"].methods["GET"].call is handler
-    assert app._tree.static["/wrapped"].methods["GET"].call is not handler
-    assert app._not_found_chain is None and app._fallbacks.keys() == {app._tree.static["/wrapped"]}
+    tree = app.runtime.tree
+    assert tree.static["/"].methods["GET"].call is handler
+    assert tree.static["/wrapped"].methods["GET"].call is not handler
+    assert app.runtime.not_found_chain is None and app.runtime.fallbacks.keys() == {tree.static["/wrapped"]}
 
 
 def test_404_405_options_and_redirects_pass_through_app_middleware() -> None:
@@ -443,7 +444,7 @@ def test_asgi_middleware_wraps_the_app_and_lifespan_still_runs() -> None:
         forwarded = client.get("/client", headers={"x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https"})
         assert forwarded.json() == {"client": ["203.0.113.7", 0], "scheme": "https"}
         assert client.get("/client").json()["client"] == ["testclient", 50000]
-        with pytest.raises(ConfigurationError, match="serving"):
+        with pytest.raises(ConfigurationError, match="has started"):
             app.add_asgi_middleware(ProxyHeadersMiddleware)
     assert events == {"started": True, "stopped": True}
 

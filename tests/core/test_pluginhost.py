@@ -49,7 +49,7 @@ def json_app(**options: Any) -> App:
 def test_builtins_load_through_entry_points() -> None:
     app = json_app()
     app.freeze()
-    loaded = {info.name: info for info in app.plugins.plugins()}
+    loaded = {info.name: info for info in app.plugins.loaded()}
     assert {"json", "problem", "query"} <= set(loaded)
     assert "built-in" in loaded["json"].source
     assert loaded["json"].hooks == ("hornbeam_json_codec",)
@@ -90,7 +90,7 @@ def test_environment_deny_list(monkeypatch: pytest.MonkeyPatch) -> None:
     app = json_app()
     with pytest.raises(ConfigurationError, match="'problem' plugin"):
         app.freeze()
-    names = {info.name for info in app.plugins.plugins()}
+    names = {info.name for info in app.plugins.loaded()}
     assert "json" in names and not names & {"problem", "query"}
 
 
@@ -98,14 +98,14 @@ def test_environment_allow_list(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HORNBEAM_PLUGINS", "json,problem")
     app = json_app()
     app.freeze()
-    assert {info.name for info in app.plugins.plugins()} == {"json", "problem"}
+    assert {info.name for info in app.plugins.loaded()} == {"json", "problem"}
 
 
 def test_allow_list_argument_wins_over_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HORNBEAM_PLUGINS", "json")
     app = json_app(only_plugins=["json", "problem", "query"])
     app.freeze()
-    assert {info.name for info in app.plugins.plugins()} == {"json", "problem", "query"}
+    assert {info.name for info in app.plugins.loaded()} == {"json", "problem", "query"}
 
 
 @pytest.fixture
@@ -153,7 +153,7 @@ def test_third_party_entry_point_loads(third_party: dict[str, str]) -> None:
     third_party["good"] = "tp_good"
     app = json_app()
     app.freeze()
-    assert "good" in {info.name for info in app.plugins.plugins()}
+    assert "good" in {info.name for info in app.plugins.loaded()}
     assert sys.modules["tp_good"].calls == [app]
 
 
@@ -164,7 +164,7 @@ def test_autoload_off_skips_third_party_but_keeps_builtins(
     monkeypatch.setenv("HORNBEAM_DISABLE_PLUGIN_AUTOLOAD", "1")
     app = json_app()
     app.freeze()
-    names = {info.name for info in app.plugins.plugins()}
+    names = {info.name for info in app.plugins.loaded()}
     assert "good" not in names and {"json", "problem", "query"} <= names
     assert TestClient(json_app(autoload=False)).get("/").json() == {"a": 1}
 
@@ -259,7 +259,7 @@ def test_observation_hooks_called_only_when_implemented() -> None:
     client = TestClient(json_app(plugins=[observer]))
     assert client.get("/").json() == {"a": 1}
     assert client.get("/missing").status_code == 404
-    assert seen == [("started", 0), ("ready", 200), ("ready", 404)]
+    assert seen == [("started", 0), ("ready", 200), ("started", 0), ("ready", 404)]
 
 
 def test_zero_pluggy_calls_per_request(monkeypatch: pytest.MonkeyPatch) -> None:

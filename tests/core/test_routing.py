@@ -207,11 +207,45 @@ def test_conflicting_routes_fail_at_startup_naming_both() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["users", "/users/{id", "/users/x{id}", "/users/{id}/{id}", "/a/{p:path}/b", "/u/{1x}"],
+    ["users", "/users/{id", "/users/x{id}", "/users/{id}/{id}", "/u/{1x}"],
 )
 def test_malformed_patterns_rejected(path: str) -> None:
     with pytest.raises(ConfigurationError):
         App().add_route(path, echo("x"))
+
+
+class RestConverter:
+    """A user catch-all: the rule follows its ``catch_all`` property, not its name."""
+
+    catch_all = True
+    priority = 0
+
+    def convert(self, segment: str) -> str:
+        return segment
+
+    def to_url(self, value: Any) -> str:
+        return str(value)
+
+
+@pytest.mark.parametrize("converter", ["path", "rest"])
+def test_a_catch_all_in_the_middle_fails_at_start_up_naming_route_and_converter(converter: str) -> None:
+    app = App()
+    app.register_converter("rest", RestConverter())
+    app.add_route(f"/files/{{p:{converter}}}/meta", echo("x"))
+    with pytest.raises(ConfigurationError) as info:
+        app.freeze()
+    message = str(info.value)
+    assert f"'/files/{{p:{converter}}}/meta'" in message and f"{{p:{converter}}}" in message
+    assert "catch-all" in message and "last segment" in message
+
+
+def test_a_user_catch_all_at_the_end_takes_the_rest_and_round_trips() -> None:
+    app = App()
+    app.register_converter("rest", RestConverter())
+    app.add_route("/files/{p:rest}", lambda request, p: p, name="files")
+    client = TestClient(app)
+    assert client.get("/files/a/b/c").text == "a/b/c"
+    assert app.url_for("files", p="a/b") == "/files/a/b"
 
 
 def test_unknown_converter_and_method_rejected() -> None:

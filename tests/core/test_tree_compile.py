@@ -179,4 +179,4 @@ def test_freeze_compiles_the_tree() -> None:
     app = App()
     app.add_route("/items/{id:int}", lambda request: "ok")
     app.freeze()
-    assert app._tree is not None and app._tree.source
+    assert app.runtime.tree.source
