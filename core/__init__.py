@@ -25,7 +25,7 @@ from .errors import (
     UnsupportedMediaType,
     ValidationError,
 )
-from .hookspecs import hookimpl
+from .hookspecs import hookimpl, hookspec
 from .middleware import CallNext, Middleware, response_or_error
 from .requests import Request
 from .responses import (
@@ -107,5 +107,6 @@ __all__ = [
     "ValidationError",
     "Validator",
     "hookimpl",
+    "hookspec",
     "response_or_error",
 ]

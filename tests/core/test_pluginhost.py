@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import subprocess
 import sys
 import textwrap
@@ -16,6 +17,7 @@ from typing import Any
 import pluggy
 import pytest
 
+import hornbeam
 import hornbeam.pluginhost
 from hornbeam import App, ConfigurationError, PluginError, Request, hookimpl
 from hornbeam.testing import LifespanFailed, TestClient
@@ -295,3 +297,263 @@ def test_command_line_reports_missing_capability() -> None:
     )
     assert result.returncode == 1
     assert "enable the built-in 'json' plugin" in result.stderr
+
+
+# Every start-up hook goes through pluggy ---------------------------------------
+
+
+def test_an_implementation_may_take_a_subset_of_the_arguments() -> None:
+    seen: list[str] = []
+    # hornbeam_task_queue(app, events): this one takes neither.
+    no_args = plugin("no-args", hornbeam_configure=hookimpl(lambda: seen.append("configured")))
+    app = json_app(plugins=[no_args])
+    app.freeze()
+    assert seen == ["configured"]
+
+
+def test_new_style_wrappers_wrap_factory_hooks() -> None:
+    seen: list[str] = []
+
+    class Wrapping:
+        @hookimpl(wrapper=True)
+        def hornbeam_json_codec(self, app: App) -> Any:
+            seen.append("before")
+            codec = yield
+            seen.append(f"after {type(codec).__name__}")
+            return StdlibCodec()  # a wrapper may replace the result
+
+    app = json_app(plugins=[Wrapping()])
+    assert TestClient(app).get("/").content == b'{"a": 1}'
+    assert seen == ["before", "after OrjsonCodec"]
+
+
+def test_old_style_hookwrappers_see_the_outcome() -> None:
+    seen: list[Any] = []
+
+    class Old:
+        @hookimpl(hookwrapper=True)
+        def hornbeam_json_codec(self, app: App) -> Any:
+            outcome = yield
+            seen.append(type(outcome.get_result()).__name__)
+
+    json_app(plugins=[Old()]).freeze()
+    assert seen == ["OrjsonCodec"]
+
+
+def test_a_wrapper_that_raises_is_named() -> None:
+    class Broken:
+        @hookimpl(wrapper=True)
+        def hornbeam_json_codec(self, app: App) -> Any:
+            yield
+            raise RuntimeError("wrapper bug")
+
+    with pytest.raises(PluginError, match="plugin 'Broken' failed in hook hornbeam_json_codec: RuntimeError: wrapper bug"):
+        json_app(plugins=[Broken()]).freeze()
+
+
+def test_firstresult_stops_at_the_first_answer() -> None:
+    calls: list[str] = []
+
+    class Answering:
+        hornbeam_plugin_name = "answering"
+
+        @hookimpl
+        def hornbeam_query_parser(self, app: App) -> Any:
+            calls.append("answering")
+            return lambda raw: hornbeam.QueryParams([("raw", raw.decode())])
+
+    class Watching:
+        @hookimpl(wrapper=True)
+        def hornbeam_query_parser(self, app: App) -> Any:
+            calls.append("wrapper")
+            return (yield)
+
+    app = json_app(plugins=[Answering(), Watching()])
+    app.freeze()
+    # The built-in parser (trylast) was never called: the first answer ended the call.
+    assert calls == ["wrapper", "answering"]
+    assert app.plugins.providers["hornbeam_query_parser"] == "answering"
+
+
+def test_tryfirst_and_trylast_order_the_calls() -> None:
+    calls: list[str] = []
+
+    class Late:
+        @hookimpl(trylast=True)
+        def hornbeam_configure(self) -> None:
+            calls.append("late")
+
+    class Early:
+        @hookimpl(tryfirst=True)
+        def hornbeam_configure(self) -> None:
+            calls.append("early")
+
+    class Plain:
+        @hookimpl
+        def hornbeam_configure(self) -> None:
+            calls.append("plain")
+
+    json_app(plugins=[Early(), Late(), Plain()]).freeze()
+    assert calls == ["early", "plain", "late"]
+
+
+def test_pluggy_tracing_and_monitoring_see_start_up_hooks() -> None:
+    app = json_app()
+    called: list[str] = []
+    app.plugins.manager.add_hookcall_monitoring(lambda name, impls, kwargs: called.append(name), lambda *a: None)
+    app.freeze()
+    assert {"hornbeam_settings", "hornbeam_configure", "hornbeam_json_codec", "hornbeam_middleware"} <= set(called)
+
+
+def test_trace_switch_logs_hook_calls_and_observer_calls(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("HORNBEAM_TRACE_PLUGINS", "1")
+    watcher = plugin("watcher", hornbeam_request_started=hookimpl(lambda request: None))
+    app = json_app(plugins=[watcher])
+    with caplog.at_level(logging.INFO, logger="hornbeam.plugins"):
+        TestClient(app).get("/")
+    messages = [r.getMessage() for r in caplog.records if r.name == "hornbeam.plugins"]
+    assert any("hornbeam_json_codec" in m for m in messages)
+    assert any("observer hornbeam_request_started of plugin 'watcher'" in m for m in messages)
+
+
+# Loud conflicts and typos ------------------------------------------------------
+
+
+def codec_plugin(name: str) -> object:
+    class CodecPlugin:
+        hornbeam_plugin_name = name
+
+        @hookimpl
+        def hornbeam_json_codec(self, app: App) -> StdlibCodec:
+            return StdlibCodec()
+
+    return CodecPlugin()
+
+
+def test_two_third_party_providers_of_one_factory_stop_start_up_naming_both() -> None:
+    app = json_app(plugins=[codec_plugin("fast-json"), codec_plugin("slow-json")])
+    with pytest.raises(PluginError) as info:
+        app.freeze()
+    message = str(info.value)
+    assert "'slow-json'" in message and "'fast-json'" in message and "hornbeam_json_codec" in message
+    assert "App(providers=" in message
+
+
+def test_the_app_picks_one_provider() -> None:
+    app = json_app(plugins=[codec_plugin("fast-json"), codec_plugin("slow-json")], providers={"hornbeam_json_codec": "fast-json"})
+    app.freeze()
+    assert app.plugins.providers["hornbeam_json_codec"] == "fast-json"
+
+
+@pytest.mark.parametrize(
+    ("providers", "message"),
+    [
+        ({"hornbeam_jsn_codec": "json"}, "unknown hook 'hornbeam_jsn_codec'; did you mean 'hornbeam_json_codec'?"),
+        ({"hornbeam_json_codec": "query"}, "picks plugin 'query' for hornbeam_json_codec, but it does not implement it"),
+        ({"hornbeam_middleware": "json"}, "hornbeam_middleware is not a factory"),
+    ],
+)
+def test_a_bad_pick_stops_start_up(providers: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigurationError, match=re.escape(message)):
+        json_app(providers=providers).freeze()
+
+
+@pytest.mark.parametrize(
+    ("options", "env", "message"),
+    [
+        ({"disable_plugins": ["qeury"]}, {}, "App(disable_plugins=...) names plugin 'qeury', which does not exist; did you mean 'query'?"),
+        ({"only_plugins": ["json", "probelm"]}, {}, "App(only_plugins=...) names plugin 'probelm'"),
+        ({}, {"HORNBEAM_DISABLE_PLUGINS": "valdiation"}, "HORNBEAM_DISABLE_PLUGINS names plugin 'valdiation'"),
+        ({}, {"HORNBEAM_PLUGINS": "json,problme"}, "did you mean 'problem'?"),
+    ],
+)
+def test_unknown_names_in_allow_and_deny_lists_stop_start_up(
+    options: dict[str, Any], env: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigurationError, match=re.escape(message)):
+        json_app(**options).freeze()
+
+
+def test_an_unknown_marked_hook_suggests_the_right_name() -> None:
+    typo = plugin("typo", hornbeam_startp=hookimpl(lambda app: None))
+    with pytest.raises(PluginError, match=r"plugin 'typo' implements unknown hook hornbeam_startp; did you mean 'hornbeam_startup'\?"):
+        json_app(plugins=[typo]).freeze()
+
+
+def test_an_unmarked_hook_function_stops_start_up() -> None:
+    def hornbeam_startup(app: App) -> None: ...
+
+    forgot = plugin("forgot", hornbeam_startup=hornbeam_startup)
+    with pytest.raises(PluginError, match="plugin 'forgot' defines hornbeam_startup but does not mark it with @hornbeam.hookimpl"):
+        json_app(plugins=[forgot]).freeze()
+
+
+def test_an_unmarked_misspelled_function_gets_a_suggestion() -> None:
+    def hornbeam_shutdwn(app: App) -> None: ...
+
+    with pytest.raises(PluginError, match="did you mean 'hornbeam_shutdown'"):
+        json_app(plugins=[plugin("p", hornbeam_shutdwn=hornbeam_shutdwn)]).freeze()
+
+
+# Hooks of a plugin's own --------------------------------------------------------
+
+
+class GreetingSpecs:
+    @hornbeam.hookspec
+    def greeting_words(self, app: App) -> list[str]:  # type: ignore[empty-body]
+        """Contribute words to the greeting."""
+
+
+def test_a_plugin_adds_hooks_that_other_plugins_implement() -> None:
+    class Greeter:
+        hornbeam_plugin_name = "greeter"
+
+        @hookimpl
+        def hornbeam_add_hooks(self, host: hornbeam.pluginhost.PluginHost) -> None:
+            host.add_hookspecs(GreetingSpecs)
+
+        @hookimpl
+        def hornbeam_configure(self, app: App) -> None:
+            words = [word for _, result in app.plugins.call("greeting_words", app=app) for word in result]
+
+            @app.get("/greeting")
+            async def greeting(request: Request[Any, Any]) -> str:
+                return " ".join(words)
+
+    class Polite:
+        @hookimpl
+        def greeting_words(self) -> list[str]:
+            return ["please"]
+
+    # Registered before the greeter, the implementation still finds its specification.
+    app = json_app(plugins=[Polite(), Greeter()])
+    assert TestClient(app).get("/greeting").text == "please"
+    assert "greeting_words" in app.plugins.hook_names()
+
+
+def test_an_implementation_of_a_hook_nobody_added_is_refused() -> None:
+    class Polite:
+        @hookimpl
+        def greeting_words(self) -> list[str]:
+            return ["please"]
+
+    with pytest.raises(PluginError, match="plugin 'Polite' implements unknown hook greeting_words"):
+        json_app(plugins=[Polite()]).freeze()
+
+
+# Reports ---------------------------------------------------------------------------
+
+
+def test_disabled_plugins_are_listed_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HORNBEAM_DISABLE_PLUGINS", "tasks")
+    app = json_app(disable_plugins=["query"])
+    app.freeze()
+    found = {info.name: info for info in app.plugins.plugins()}
+    assert (found["query"].status, found["query"].reason) == ("disabled", "App(disable_plugins=...)")
+    assert (found["tasks"].status, found["tasks"].reason) == ("disabled", "HORNBEAM_DISABLE_PLUGINS")
+    assert found["json"].distribution == "hornbeam" and found["json"].version == hornbeam.__version__
+    assert found["json"].builtin and found["json"].hooks == ("hornbeam_json_codec",)

@@ -1,0 +1,185 @@
+"""Observation hooks: compiled into direct calls, every answer seen, failures contained."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+
+from hornbeam import App, NotFound, PluginError, Request, Response, Router, hookimpl
+from hornbeam._observers import compile_observer
+from hornbeam.testing import AsyncTestClient, TestClient
+
+
+class Recorder:
+    """Records each observation as a tuple."""
+
+    hornbeam_plugin_name = "recorder"
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[Any, ...]] = []
+
+    @hookimpl
+    def hornbeam_request_started(self, request: Request[Any, Any]) -> None:
+        self.seen.append(("started", request.method, request.path, request.route.path if request.route else None))
+
+    @hookimpl
+    def hornbeam_response_ready(self, request: Request[Any, Any], response: Response) -> None:
+        self.seen.append(("ready", response.status))
+
+    @hookimpl
+    def hornbeam_request_failed(self, request: Request[Any, Any], exc: BaseException) -> None:
+        self.seen.append(("failed", type(exc).__name__))
+
+
+def make_app(*plugins: object, **options: Any) -> App:
+    app = App(plugins=list(plugins), **options)
+
+    @app.get("/items/{item_id:int}")
+    async def item(request: Request[Any, Any], item_id: int) -> dict[str, int]:
+        return {"id": item_id}
+
+    @app.get("/slash/")
+    async def slash(request: Request[Any, Any]) -> str:
+        return "slash"
+
+    @app.get("/crash")
+    async def crash(request: Request[Any, Any]) -> str:
+        raise RuntimeError("handler bug")
+
+    @app.get("/gone")
+    async def gone(request: Request[Any, Any]) -> str:
+        raise NotFound(detail="gone")
+
+    return app
+
+
+def test_every_answer_is_observed() -> None:
+    recorder = Recorder()
+    client = TestClient(make_app(recorder), follow_redirects=False)
+    assert client.get("/items/3").status_code == 200
+    assert client.get("/missing").status_code == 404
+    assert client.post("/items/3").status_code == 405
+    assert client.options("/items/3").status_code == 204
+    assert client.get("/slash").status_code == 308
+    assert client.get("/crash").status_code == 500
+    assert client.get("/gone").status_code == 404
+    assert recorder.seen == [
+        ("started", "GET", "/items/3", "/items/{item_id:int}"), ("ready", 200),
+        ("started", "GET", "/missing", None), ("ready", 404),
+        ("started", "POST", "/items/3", None), ("ready", 405),
+        ("started", "OPTIONS", "/items/3", None), ("ready", 204),
+        ("started", "GET", "/slash", None), ("ready", 308),
+        ("started", "GET", "/crash", "/crash"), ("failed", "RuntimeError"), ("ready", 500),
+        ("started", "GET", "/gone", "/gone"), ("failed", "NotFound"), ("ready", 404),
+    ]  # fmt: skip
+
+
+def test_answers_through_middleware_are_observed_too() -> None:
+    async def passthrough(request: Request[Any, Any], call_next: Any) -> Response:
+        return await call_next(request)  # type: ignore[no-any-return]
+
+    recorder = Recorder()
+    app = make_app(recorder, middleware=[passthrough])
+    client = TestClient(app)
+    assert client.get("/crash").status_code == 500
+    assert client.get("/missing").status_code == 404
+    assert recorder.seen == [
+        ("started", "GET", "/crash", "/crash"), ("failed", "RuntimeError"), ("ready", 500),
+        ("started", "GET", "/missing", None), ("ready", 404),
+    ]  # fmt: skip
+
+
+def test_async_observers_are_awaited_and_may_take_some_of_the_arguments() -> None:
+    seen: list[str] = []
+
+    class Async:
+        @hookimpl
+        async def hornbeam_response_ready(self, response: Response) -> None:
+            await asyncio.sleep(0)
+            seen.append(f"async {response.status}")
+
+    class Sync:
+        @hookimpl
+        def hornbeam_response_ready(self, request: Request[Any, Any]) -> None:
+            seen.append(f"sync {request.path}")
+
+    app = make_app(Async(), Sync())
+
+    async def run() -> None:
+        async with AsyncTestClient(app) as client:
+            assert (await client.get("/items/1")).status_code == 200
+
+    asyncio.run(run())
+    # pluggy's order: the plugin registered last is called first.
+    assert seen == ["sync /items/1", "async 200"]
+
+
+@pytest.mark.parametrize("hook", ["hornbeam_request_started", "hornbeam_response_ready", "hornbeam_request_failed"])
+def test_an_observer_that_raises_is_logged_by_name_and_changes_nothing(hook: str, caplog: pytest.LogCaptureFixture) -> None:
+    def broken(**kwargs: Any) -> None:
+        raise ValueError("observer bug")
+
+    class Broken:
+        hornbeam_plugin_name = "broken"
+
+    setattr(Broken, hook, hookimpl(staticmethod(lambda request: broken())))
+    client = TestClient(make_app(Broken()))
+    with caplog.at_level(logging.ERROR, logger="hornbeam.plugins"):
+        assert client.get("/items/2").json() == {"id": 2}
+        assert client.get("/crash").status_code == 500
+    messages = [r.getMessage() for r in caplog.records if r.name == "hornbeam.plugins"]
+    assert messages and all(f"observer {hook} of plugin 'broken' failed" in m for m in messages)
+
+
+def test_an_async_observer_that_raises_is_contained(caplog: pytest.LogCaptureFixture) -> None:
+    class Broken:
+        @hookimpl
+        async def hornbeam_request_started(self, request: Request[Any, Any]) -> None:
+            raise ValueError("async observer bug")
+
+    with caplog.at_level(logging.ERROR, logger="hornbeam.plugins"):
+        assert TestClient(make_app(Broken())).get("/items/5").json() == {"id": 5}
+    assert "observer hornbeam_request_started of plugin 'Broken' failed" in caplog.text
+
+
+def test_observers_cannot_be_wrappers() -> None:
+    class Wrapping:
+        @hookimpl(wrapper=True)
+        def hornbeam_request_started(self, request: Request[Any, Any]) -> Any:
+            return (yield)
+
+    with pytest.raises(PluginError, match="hornbeam_request_started is a per-request observation hook and cannot be a wrapper"):
+        make_app(Wrapping()).freeze()
+
+
+def test_no_observer_means_no_function() -> None:
+    app = make_app()
+    app.freeze()
+    assert app.runtime.on_started is app.runtime.on_response is app.runtime.on_failed is None
+
+
+def test_group_routes_expose_their_template() -> None:
+    recorder = Recorder()
+    app = App(plugins=[recorder])
+    group = Router("/v1")
+    group.add_route("/users/{name}", lambda request, name: name)
+    app.include(group)
+    TestClient(app).get("/v1/users/ann")
+    assert recorder.seen[0] == ("started", "GET", "/v1/users/ann", "/v1/users/{name}")
+
+
+def test_the_compiled_function_passes_only_the_asked_arguments() -> None:
+    calls: list[tuple[Any, ...]] = []
+    observe = compile_observer(
+        "hook",
+        [("a", lambda y: calls.append(("a", y)), ("y",)), ("b", lambda x, y: calls.append(("b", x, y)), ("x", "y"))],
+        ("x", "y"),
+    )
+    assert observe is not None
+    assert observe(1, 2) is None
+    assert calls == [("a", 2), ("b", 1, 2)]
+    with pytest.raises(TypeError, match="hook has no argument 'z'"):
+        compile_observer("hook", [("a", lambda z: None, ("z",))], ("x",))
