@@ -178,6 +178,8 @@ def compile_endpoint(runtime: Runtime, route: Route, app_middleware: Sequence[Mi
             bound = functools.partial(handler, request, **request.path_params) if pass_params else functools.partial(handler, request)
             return await asyncio.get_running_loop().run_in_executor(None, bound)
 
+    if runtime.app.debug and route.response is not None:
+        call = _checking_answers(runtime, route, call)
     unwrapped = call
     call = _with_extractors(call, _query_extractor(runtime, route), _body_extractor(runtime, route))
     # Order: the app's own and plugin-contributed, then group (outer first) and route middleware.
@@ -188,6 +190,39 @@ def compile_endpoint(runtime: Runtime, route: Route, app_middleware: Sequence[Mi
     if pass_params and chained is unwrapped and is_async_callable(handler):
         endpoint.kwargs_handler = handler
     return endpoint
+
+
+def _checking_answers(runtime: Runtime, route: Route, call: Call) -> Call:
+    """Debug mode: check each answer that is not a Response against the route's response type.
+
+    The answer is encoded and decoded by the app's codec and checked by the
+    validator, so it is checked as the client will read it. A mismatch is a
+    TypeError naming the handler (a 500 whose debug body says why).
+    """
+    validator = runtime.validator
+    if validator is None:
+        return call
+    try:
+        check = validator.compile(route.response, "body")
+    except TypeError:
+        return call  # a type the validator cannot check is documented, not checked
+    codec = runtime.json_codec
+    declared = route.response
+
+    async def checked(request: Request[Any, Any]) -> Any:
+        result = await call(request)
+        if result is None or isinstance(result, Response):
+            return result
+        try:
+            check(codec.loads(codec.dumps(result)))
+        except Exception as exc:
+            raise TypeError(
+                f"{route.handler_name} returned {type(result).__name__}, which does not match its declared "
+                f"response type {declared!r}: {exc}"
+            ) from exc
+        return result
+
+    return checked
 
 
 def _with_extractors(

@@ -23,7 +23,7 @@ from .errors import ConfigurationError, PluginError
 from .middleware import Middleware, check_middleware
 from .requests import Receive, Request
 from .responses import Response, Send
-from .routing import Route
+from .routing import Route, with_response_type
 from .settings import Setting, resolve_settings
 
 if TYPE_CHECKING:
@@ -217,7 +217,7 @@ def _compile_routes(runtime: Runtime, app_level: tuple[Middleware, ...]) -> None
     tree: Tree[Endpoint] = Tree(app.converters)
     leaves: dict[Leaf[Endpoint], None] = {}
     names: dict[str, Route | None] = {}
-    routes = tuple(app.router.flatten())
+    routes = tuple(with_response_type(route) for route in app.router.flatten())
     for route in routes:
         endpoint = compile_endpoint(runtime, route, app_level)
         leaf = tree.add(route, [(method, endpoint) for method in sorted(route.methods)])

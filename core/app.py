@@ -20,18 +20,19 @@ from . import _lifespan
 from ._dispatch import describe_request
 from ._exception_handlers import ExceptionHandler, ExceptionHandlers
 from ._results import to_response
+from ._throttle import Throttle
 from ._runtime import ASGIApp, Runtime, build_runtime
 from .components import ErrorRenderer, JSONCodec, QueryParser, Validator
 from .converters import DEFAULT_CONVERTERS, Converter
 from .datastructures import State
-from .errors import ConfigurationError, HTTPError, InternalServerError
+from .errors import ConfigurationError, HTTPError, InternalServerError, ServiceUnavailable
 from .middleware import Middleware, check_middleware
 from .pluginhost import PluginHost
 from .requests import Receive, Request
 from .responses import Response, Send
 from .routing import Handler, Route, RouteOptions, Router
 from .settings import Settings
-from .tasks import TaskQueue
+from .tasks import TaskError, TaskQueue, TaskQueueClosed, TaskQueueFull
 
 __all__ = ["App"]
 
@@ -40,6 +41,8 @@ logger = logging.getLogger("hornbeam")
 H = TypeVar("H", bound=Handler)
 Lifespan = Callable[["App"], AbstractAsyncContextManager[None]]
 
+# A burst against a full task queue logs one warning per 10 s, with a count, not one per request.
+_OVERLOAD_LOG = Throttle(10.0)
 # The body of a 500 when even the error renderer failed: fixed bytes, so it cannot fail in turn.
 _LAST_RESORT = b'{"type":"about:blank","title":"Internal Server Error","status":500}'
 
@@ -349,6 +352,8 @@ class App:
         becomes a 500 (traceback in the body only in debug mode). A renderer
         that fails gives a plain 500 problem, and the log names its plugin.
         """
+        if isinstance(exc, (TaskQueueFull, TaskQueueClosed)):
+            exc = self._overloaded(request, exc)
         if not isinstance(exc, HTTPError):
             logger.error("unhandled error in %s", _describe(request), exc_info=exc)
             if self.debug:
@@ -367,6 +372,23 @@ class App:
             provider = self.plugins.providers.get("hornbeam_error_renderer")
             logger.exception("the error renderer (plugin %r) failed on %r", provider, exc)
             return _last_resort()
+
+
+    def _overloaded(self, request: Request[Any, Any] | None, exc: TaskError) -> HTTPError:
+        """A full (or closing) task queue is the server's overload, not a bug: 503 with Retry-After, no traceback."""
+        held = _OVERLOAD_LOG.allow()
+        if held is not None:
+            more = f" ({held} more since the last warning)" if held else ""
+            logger.warning("answered 503 to %s: %s%s", _describe(request), exc, more)
+        retry_after = getattr(exc, "retry_after", None) or 1
+        error = ServiceUnavailable(
+            detail="the server is busy: its background task queue is full; retry later"
+            if isinstance(exc, TaskQueueFull)
+            else "the server is shutting down; retry later",
+            headers={"retry-after": str(max(1, round(retry_after)))},
+        )
+        error.__cause__ = exc
+        return error
 
 
 def _describe(request: Request[Any, Any] | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -12,8 +13,18 @@ from typing import Any, TypedDict, TypeVar, Unpack
 
 from .errors import ConfigurationError
 from .middleware import check_middleware
+from .responses import Response
 
-__all__ = ["Route", "Router", "RouteOptions", "ResponseDoc", "METHODS", "parse_pattern", "describe_handler"]
+__all__ = [
+    "Route",
+    "Router",
+    "RouteOptions",
+    "ResponseDoc",
+    "METHODS",
+    "parse_pattern",
+    "describe_handler",
+    "with_response_type",
+]
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"})
 
@@ -142,6 +153,28 @@ class Route:
     def handler_name(self) -> str:
         """The handler as ``module:qualname``, for logs and listings."""
         return describe_handler(self.endpoint)
+
+
+def with_response_type(route: Route) -> Route:
+    """``route`` with ``response`` filled from the handler's return annotation, when it did not declare one.
+
+    A ``Response`` annotation says nothing about the body, so it leaves
+    ``response`` None; so does an annotation that cannot be resolved.
+    """
+    if route.response is not None:
+        return route
+    annotations = getattr(route.endpoint, "__annotations__", None)
+    if not annotations or "return" not in annotations:
+        return route
+    try:
+        hint = typing.get_type_hints(route.endpoint).get("return")
+    except Exception:  # a forward reference that does not resolve, say: document nothing
+        return route
+    if hint is None or hint is Any:
+        return route if hint is Any else replace(route, response=type(None))
+    if isinstance(hint, type) and issubclass(hint, Response):
+        return route
+    return replace(route, response=hint)
 
 
 def describe_handler(handler: Any) -> str:

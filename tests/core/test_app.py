@@ -1,0 +1,157 @@
+"""The App: its ASGI entry, start-up, the frozen runtime, and the error answers it gives."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+
+from hornbeam import App, ConfigurationError, JSONResponse, Request, Router, TaskQueueFull
+from hornbeam.testing import TestClient
+
+
+def run_scope(app: App, scope: dict[str, Any], incoming: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return incoming.pop(0)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def test_websocket_is_closed_politely() -> None:
+    sent = run_scope(App(), {"type": "websocket", "path": "/ws"}, [{"type": "websocket.connect"}])
+    assert sent == [{"type": "websocket.close", "code": 1000}]
+
+
+def test_unknown_scope_type_is_a_clear_error() -> None:
+    with pytest.raises(RuntimeError, match="cannot serve ASGI scope type 'telepathy'"):
+        run_scope(App(), {"type": "telepathy"}, [])
+
+
+def test_lifespan_startup_and_shutdown_complete() -> None:
+    events: list[str] = []
+    app = App(on_startup=[lambda: events.append("up")], on_shutdown=[lambda: events.append("down")])
+    sent = run_scope(app, {"type": "lifespan"}, [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+    assert [m["type"] for m in sent] == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert events == ["up", "down"]
+
+
+def test_lifespan_startup_failure_carries_the_message() -> None:
+    def fail() -> None:
+        raise RuntimeError("no database")
+
+    sent = run_scope(App(on_startup=[fail]), {"type": "lifespan"}, [{"type": "lifespan.startup"}])
+    assert sent == [{"type": "lifespan.startup.failed", "message": "RuntimeError: no database"}]
+
+
+def test_configuration_error_fails_startup() -> None:
+    app = App()
+    app.add_route("/a/{x}", lambda request: "a")
+    app.add_route("/a/{y}", lambda request: "b")
+    sent = run_scope(app, {"type": "lifespan"}, [{"type": "lifespan.startup"}])
+    assert sent[0]["type"] == "lifespan.startup.failed"
+    assert "conflicting routes" in sent[0]["message"]
+
+
+def test_every_shutdown_step_runs_and_the_first_error_is_reported() -> None:
+    events: list[str] = []
+
+    def broken() -> None:
+        events.append("broken")
+        raise ValueError("close failed")
+
+    async def later() -> None:
+        events.append("later")
+
+    app = App(on_shutdown=[broken, later])
+    sent = run_scope(app, {"type": "lifespan"}, [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+    assert sent[1] == {"type": "lifespan.shutdown.failed", "message": "ValueError: close failed"}
+    assert events == ["broken", "later"]
+
+
+def test_the_runtime_is_sealed_and_the_app_cannot_change_once_started() -> None:
+    app = App()
+    app.add_route("/", lambda request: "ok")
+    with pytest.raises(ConfigurationError, match="has not started"):
+        app.runtime
+    app.freeze()
+    with pytest.raises(AttributeError, match="the runtime is frozen"):
+        app.runtime.max_body_size = 1  # type: ignore[misc]
+    with pytest.raises(ConfigurationError, match="has started"):
+        app.add_middleware(_noop)
+    with pytest.raises(ConfigurationError):
+        app.add_route("/late", lambda request: "late")
+
+
+async def _noop(request: Any, call_next: Any) -> Any:
+    return await call_next(request)
+
+
+def test_routes_are_the_frozen_view_with_group_prefixes_tags_and_docs() -> None:
+    app = App()
+    group = Router("/items", name="items", tags=["items"])
+
+    @group.get("/{item_id:int}", tags=["read"], status=200, metadata={"cache": 60})
+    async def get_item(request: Request[None, None], item_id: int) -> dict[str, int]:
+        """Fetch one item.
+
+        Answers 404 when it does not exist.
+        """
+        return {"id": item_id}
+
+    app.include(group)
+    (route,) = app.routes
+    assert (route.path, route.name, route.tags) == ("/items/{item_id:int}", "items.get_item", ("items", "read"))
+    assert route.summary == "Fetch one item." and route.description == "Answers 404 when it does not exist."
+    assert route.path_params == (("item_id", "int"),) and route.metadata == {"cache": 60}
+    assert route.handler_name == "tests.core.test_app:test_routes_are_the_frozen_view_with_group_prefixes_tags_and_docs.<locals>.get_item"
+
+
+class TestOverload:
+    @pytest.fixture
+    def app(self) -> App:
+        app = App(settings={"tasks_workers": 1, "tasks_max_queued": 0, "tasks_enqueue_timeout": 0})
+        release = asyncio.Event()
+
+        async def block() -> None:
+            await release.wait()
+
+        @app.post("/work")
+        async def work(request: Request[None, None]) -> dict[str, str]:
+            handle = await app.tasks.enqueue(block)
+            return {"id": handle.id}
+
+        @app.post("/release")
+        async def unblock(request: Request[None, None]) -> None:
+            release.set()
+
+        return app
+
+    def test_a_full_queue_is_a_503_problem_with_retry_after_and_one_warning(
+        self, app: App, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        with TestClient(app) as client, caplog.at_level(logging.WARNING, logger="hornbeam"):
+            assert client.post("/work").status_code == 200
+            answers = [client.post("/work") for _ in range(20)]
+            client.post("/release")
+        assert {a.status_code for a in answers} == {503}
+        assert answers[0].headers["retry-after"] == "1"
+        assert answers[0].headers["content-type"] == "application/problem+json"
+        assert "task queue is full" in answers[0].json()["detail"]
+        records = [r for r in caplog.records if r.name == "hornbeam"]
+        assert len(records) == 1 and records[0].levelno == logging.WARNING
+        assert records[0].exc_info is None and "answered 503 to POST /work" in records[0].getMessage()
+
+    def test_the_app_may_answer_a_full_queue_itself(self, app: App) -> None:
+        app.add_exception_handler(TaskQueueFull, lambda request, exc: JSONResponse({"later": True}, status=429))
+        with TestClient(app) as client:
+            client.post("/work")
+            assert client.post("/work").status_code == 429
+            client.post("/release")
