@@ -59,7 +59,12 @@ async def dispatch(runtime: Runtime, scope: dict[str, Any], receive: Receive, se
             match = tree.match(split_raw_path(raw.partition(b"?")[0]))
         if match is None:
             request = _bare_request(runtime, scope, receive)
-            response = await _unrouted(runtime, request)
+            if runtime.on_started is None and runtime.not_found_chain is None:
+                # PERF: the plain 404 is rendered without a coroutine unless an exception handler takes it.
+                outcome = not_found(runtime, request)
+                response = outcome if isinstance(outcome, Response) else await runtime.app.error_response(request, outcome)
+            else:
+                response = await _unrouted(runtime, request)
         else:
             leaf, params = match
             method = scope["method"]
@@ -91,6 +96,17 @@ async def dispatch(runtime: Runtime, scope: dict[str, Any], receive: Receive, se
         if request is None:
             request = _bare_request(runtime, scope, receive)
         response = await runtime.answer_error(request, exc)
+    # PERF: a plain Response that nobody observes is sent from here, without another coroutine.
+    if type(response) is Response and runtime.on_response is None and response.tasks is None:
+        body = response.body
+        status = response.status
+        if status == 204 or status == 304:
+            headers, body = response.raw_headers, b""
+        else:
+            headers = response.raw_headers + [(b"content-length", b"%d" % len(body))]  # type: ignore[arg-type]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+        return
     await send_response(runtime, request, response, send)
 
 
@@ -115,7 +131,6 @@ async def _unrouted(runtime: Runtime, request: Request[Any, Any], leaf: Leaf[End
     if runtime.not_found_chain is not None:
         chain, middleware = runtime.not_found_chain
         return checked_response(await chain(request), middleware)
-    # PERF: rendered without a coroutine unless an exception handler takes 404s.
     outcome = not_found(runtime, request)
     return outcome if isinstance(outcome, Response) else await runtime.app.error_response(request, outcome)
 
