@@ -6,9 +6,18 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean FORCE
 
-$(STAMP): pyproject.toml
+# The editable install links each module (see tools/build_backend.py): a new or removed
+# module re-runs it, through the list of module files kept in $(FILES).
+FILES := $(VENV)/.modules
+MODULES := $(sort $(wildcard core/*.py core/*/*.py core/*/*/*.py plugins/*.py plugins/*/*.py))
+
+$(FILES): FORCE
+	@mkdir -p $(VENV)
+	@echo '$(MODULES)' | cmp -s - $@ || echo '$(MODULES)' > $@
+
+$(STAMP): pyproject.toml tools/build_backend.py $(FILES)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
@@ -20,11 +29,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
-# mypy cannot follow setuptools' editable finder, so it checks an installed copy.
+# The editable install is one type checkers can follow, so mypy checks the checkout itself.
 lint: $(STAMP)
-	rm -rf build/lint
-	$(BIN)/python -m pip install -q --no-deps --target build/lint .
-	cd build/lint && ../../$(BIN)/python -m mypy --strict -p hornbeam
+	$(BIN)/python -m mypy --strict -p hornbeam
 
 # The benchmark has its own environment: the peer frameworks never enter .venv.
 BENCH_VENV := .bench-venv

@@ -366,3 +366,20 @@ def test_trailing_slash_added_only_where_a_route_can_take_it() -> None:
     client = client_for(("GET", "/a/{x}"), ("GET", "/b/{rest:path}"))
     assert client.get("/a/1/2", follow_redirects=False).status_code == 404
     assert client.get("/a/1/", follow_redirects=False).headers["location"] == "/a/1"
+
+
+def test_type_checkers_reject_a_misspelled_route_option(mypy_rejects_exactly: Any) -> None:
+    header = "from typing import Any\nfrom hornbeam import App, Request, Router\napp = App()\nrouter = Router('/r')\n"
+    handler = "async def h(request: Request[None, None]) -> str:\n    return 'x'\n"
+    good = header + handler + (
+        "app.get('/', body=int, status=201, tags=['a'], summary='s', responses={404: None})(h)\n"
+        "router.post('/', query=dict, max_body_size=None, deprecated=True, metadata={'k': 1})(h)\n"
+        "app.add_route('/x', h, ['GET'], name='x', middleware=[])\n"
+    )
+    bad = header + handler + (
+        "app.get('/', bdy=int)(h)  # E\n"
+        "router.post('/', stauts=201)(h)  # E\n"
+        "app.add_route('/x', h, summery='x')  # E\n"
+        "app.put('/', status='201')(h)  # E\n"
+    )
+    mypy_rejects_exactly(good, bad)

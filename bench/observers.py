@@ -1,0 +1,138 @@
+"""What observation hooks cost per request: no observer, no-op observers, a realistic one, async ones.
+
+Run: ``.venv/bin/python bench/observers.py [--reps 7] [--seconds 0.3]``. Each app
+serves plaintext (``GET /``, a str) and JSON (``GET /json``, a dict) in process,
+as ``bench/middleware.py`` does; variants are measured in turn, round after
+round, so drift on a shared machine spreads over all of them. The goal (issue
+12): with a plugin whose observation hooks do nothing, plaintext and JSON keep
+at least 90% of their throughput without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.middleware import ASGIApp, _receiver, _send  # noqa: E402
+
+from hornbeam import App, Request, Response, hookimpl  # noqa: E402
+
+
+class NoOp:
+    """Implements the request observers and does nothing."""
+
+    @hookimpl
+    def hornbeam_request_started(self, request: Request[Any, Any]) -> None:
+        pass
+
+    @hookimpl
+    def hornbeam_response_ready(self, request: Request[Any, Any], response: Response) -> None:
+        pass
+
+
+class AsyncNoOp:
+    """The same, as ``async def``."""
+
+    @hookimpl
+    async def hornbeam_request_started(self, request: Request[Any, Any]) -> None:
+        pass
+
+    @hookimpl
+    async def hornbeam_response_ready(self, request: Request[Any, Any], response: Response) -> None:
+        pass
+
+
+class Metrics:
+    """A realistic observer: a count per route template and status, and a latency sample."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, int]] = Counter()
+        self.latencies: deque[float] = deque(maxlen=10_000)
+
+    @hookimpl
+    def hornbeam_request_started(self, request: Request[Any, Any]) -> None:
+        request.scope["bench.start"] = time.perf_counter()
+
+    @hookimpl
+    def hornbeam_response_ready(self, request: Request[Any, Any], response: Response) -> None:
+        route = request.route
+        self.counts[(route.path if route is not None else "<unmatched>", response.status)] += 1
+        self.latencies.append(time.perf_counter() - request.scope["bench.start"])
+
+
+VARIANTS: dict[str, Callable[[], list[object]]] = {
+    "no observer": list,
+    "no-op observers": lambda: [NoOp()],
+    "async no-op": lambda: [AsyncNoOp()],
+    "counter + latency": lambda: [Metrics()],
+}
+
+
+def build(plugins: list[object]) -> ASGIApp:
+    app = App(plugins=plugins)
+
+    @app.get("/")
+    async def plaintext(request: Request[Any, Any]) -> str:
+        return "Hello, World!"
+
+    @app.get("/json")
+    async def json(request: Request[Any, Any]) -> dict[str, str]:
+        return {"message": "Hello, World!"}
+
+    app.freeze()
+    return app
+
+
+def scope(path: str) -> dict[str, Any]:
+    return {
+        "type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1",
+        "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "headers": [(b"host", b"bench"), (b"accept", b"*/*")],
+        "client": ("127.0.0.1", 50000), "server": ("bench", 80),
+    }  # fmt: skip
+
+
+async def run(app: ASGIApp, path: str, requests: int) -> float:
+    base = scope(path)
+    start = time.perf_counter()
+    for _ in range(requests):
+        await app(dict(base), _receiver(), _send)
+    return (time.perf_counter() - start) / requests * 1e6
+
+
+async def main(reps: int, seconds: float) -> None:
+    apps = {name: build(make()) for name, make in VARIANTS.items()}
+    paths = {"plaintext": "/", "json": "/json"}
+    timings: dict[tuple[str, str], list[float]] = {(v, s): [] for v in apps for s in paths}
+    probe = await run(apps["no observer"], "/", 2000)
+    requests = max(500, int(seconds * 1e6 / probe))
+    for _ in range(reps):
+        for scenario, path in paths.items():
+            for name, app in apps.items():
+                timings[(name, scenario)].append(await run(app, path, requests))
+    print(f"per-request time in µs (median of {reps} rounds of {requests} requests); ratio = throughput ÷ no observer")
+    print(f"{'variant':>18} | " + " | ".join(f"{s:>20}" for s in paths))
+    for name in apps:
+        cells = []
+        for scenario in paths:
+            value = statistics.median(timings[(name, scenario)])
+            base = statistics.median(timings[("no observer", scenario)])
+            cells.append(f"{value:7.2f} µs ({base / value:4.2f}x)")
+        print(f"{name:>18} | " + " | ".join(f"{c:>20}" for c in cells))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reps", type=int, default=7, help="rounds (median reported)")
+    parser.add_argument("--seconds", type=float, default=0.3, help="target duration of one timed run")
+    args = parser.parse_args()
+    asyncio.run(main(args.reps, args.seconds))
