@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hornbeam import App, JSONResponse, Request, hookimpl
 from hornbeam.plugins.json import OrjsonCodec
 from hornbeam.testing import TestClient
+from hornbeam.testing.conformance.json_codec import JSONCodecContract
 
 codec = OrjsonCodec()
 
@@ -141,3 +142,8 @@ def test_arbitrary_bytes_give_200_400_or_422_never_500(body: bytes) -> None:
         assert response.status_code in (200, 400, 422), (path, body, response.text)
         if response.status_code != 200:
             assert response.headers["content-type"] == "application/problem+json"
+
+
+class TestOrjsonCodecContract(JSONCodecContract):
+    def make_codec(self) -> OrjsonCodec:
+        return OrjsonCodec()

@@ -7,6 +7,8 @@ from typing import Any
 
 from hornbeam import App, Conflict, HTTPError, Request, Response, ValidationError, hookimpl
 from hornbeam.testing import TestClient
+from hornbeam.plugins.problem import ProblemRenderer
+from hornbeam.testing.conformance.error_renderer import ErrorRendererContract
 
 
 def make_app(**options: Any) -> App:
@@ -89,3 +91,8 @@ def test_a_plugin_replaces_the_renderer_for_every_error() -> None:
     assert client.post("/typed", json={"a": "x"}).text == "422 Unprocessable Content (1 errors)"
     assert client.get("/crash").text == "500 Internal Server Error"
     assert client.get("/crash").headers["content-type"] == "text/plain; charset=utf-8"
+
+
+class TestProblemRendererContract(ErrorRendererContract):
+    def make_renderer(self, app: App) -> ProblemRenderer:
+        return ProblemRenderer(app.json_codec)

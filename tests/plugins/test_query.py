@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hornbeam import App, BadRequest, QueryParams, Request, hookimpl
 from hornbeam.plugins.query import QueryParser
 from hornbeam.testing import TestClient
+from hornbeam.testing.conformance.query_parser import QueryParserContract
 
 parse = QueryParser()
 
@@ -162,3 +163,8 @@ def test_a_user_plugin_replaces_the_parser() -> None:
     )
     body = TestClient(make_app(plugins=[replacement])).get("/q?a=1").json()
     assert body["pairs"] == [["A", "1"]]
+
+
+class TestQueryParserContract(QueryParserContract):
+    def make_parser(self) -> QueryParser:
+        return QueryParser()

@@ -14,6 +14,7 @@ import pytest
 
 from hornbeam.errors import ValidationError
 from hornbeam.plugins.validation import Ge, Gt, Le, Lt, MaxLen, MinLen, Pattern, Validator
+from hornbeam.testing.conformance.validator import ValidatorContract
 
 V = Validator()
 
@@ -864,3 +865,8 @@ def test_property_arbitrary_query_raises_only_validation_errors(query: dict[str,
             V.compile(Search, source)(query)  # type: ignore[arg-type]
         except ValidationError as exc:
             assert exc.errors and all(e["loc"][0] == source for e in exc.errors)
+
+
+class TestBuiltinValidatorContract(ValidatorContract):
+    def make_validator(self) -> Validator:
+        return Validator()
