@@ -19,13 +19,13 @@ from ._endpoints import Endpoint, checked_response
 from ._results import to_response
 from ._tree import Leaf, split_raw_path
 from .errors import ClientDisconnect, MethodNotAllowed, NotFound
-from .requests import Receive, Request
+from .requests import Receive, Request, describe_request
 from .responses import Response, Send
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
-__all__ = ["dispatch", "not_found", "method_not_allowed", "describe_request"]
+__all__ = ["dispatch", "not_found", "method_not_allowed"]
 
 logger = logging.getLogger("hornbeam")
 
@@ -167,13 +167,6 @@ class _EncodingFailed(TypeError):
             f"{describe_request(request)}: {type(cause).__name__}: {cause}"
         )
         self.__cause__ = cause
-
-
-def describe_request(request: Request[Any, Any]) -> str:
-    """``GET /items/3 (route /items/{item_id:int}, handler sample:get_item)``, for log lines."""
-    route = request.route
-    where = f"{request.method} {request.path[:200]}"
-    return f"{where} (route {route.path}, handler {route.handler_name})" if route is not None else where
 
 
 def enqueue_after_send(runtime: Runtime, tasks: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import logging
 import types
 import typing
 from collections.abc import Awaitable, Callable, Sequence
@@ -14,9 +15,16 @@ from ._contracts import check_compiled
 from ._results import to_response
 from .components import Source
 from .concurrency import is_async_callable
-from .errors import BadRequest, ClientDisconnect, ConfigurationError, PluginError, UnsupportedMediaType
+from .errors import (
+    BadRequest,
+    ClientDisconnect,
+    ConfigurationError,
+    PluginError,
+    ServiceUnavailable,
+    UnsupportedMediaType,
+)
 from .middleware import CallNext, Middleware, check_middleware, describe
-from .requests import Request
+from .requests import Request, describe_request
 from .responses import Response
 from .routing import Route
 
@@ -24,6 +32,8 @@ if TYPE_CHECKING:
     from ._runtime import Runtime
 
 __all__ = ["Endpoint", "Call", "compile_endpoint", "build_chain", "checked_response"]
+
+logger = logging.getLogger("hornbeam")
 
 _VAR_ARGS = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
 
@@ -180,6 +190,9 @@ def compile_endpoint(runtime: Runtime, route: Route, app_middleware: Sequence[Mi
 
     if runtime.app.debug and route.response is not None:
         call = _checking_answers(runtime, route, call)
+    timeout = route.timeout if route.timeout is not None else runtime.app.timeout
+    if timeout is not None:
+        call = _limited(route, call, timeout)
     unwrapped = call
     call = _with_extractors(call, _query_extractor(runtime, route), _body_extractor(runtime, route))
     # Order: the app's own and plugin-contributed, then group (outer first) and route middleware.
@@ -190,6 +203,20 @@ def compile_endpoint(runtime: Runtime, route: Route, app_middleware: Sequence[Mi
     if pass_params and chained is unwrapped and is_async_callable(handler):
         endpoint.kwargs_handler = handler
     return endpoint
+
+
+def _limited(route: Route, call: Call, seconds: float) -> Call:
+    """``call`` with a time limit: past it the handler is cancelled and the answer is a 503."""
+
+    async def limited(request: Request[Any, Any]) -> Any:
+        try:
+            async with asyncio.timeout(seconds):
+                return await call(request)
+        except TimeoutError:
+            logger.error("%s took longer than %gs and was cancelled; answered 503", describe_request(request), seconds)
+            raise ServiceUnavailable(detail=f"the request took longer than {seconds:g} s") from None
+
+    return limited
 
 
 def _checking_answers(runtime: Runtime, route: Route, call: Call) -> Call:

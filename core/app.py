@@ -17,7 +17,6 @@ from types import MappingProxyType
 from typing import Any, Literal, TypeVar, Unpack, overload
 
 from . import _lifespan
-from ._dispatch import describe_request
 from ._exception_handlers import ExceptionHandler, ExceptionHandlers
 from ._results import to_response
 from ._throttle import Throttle
@@ -28,7 +27,7 @@ from .datastructures import State
 from .errors import ConfigurationError, HTTPError, InternalServerError, ServiceUnavailable
 from .middleware import Middleware, check_middleware
 from .pluginhost import PluginHost
-from .requests import Receive, Request
+from .requests import Receive, Request, describe_request
 from .responses import Response, Send
 from .routing import Handler, Route, RouteOptions, Router
 from .settings import Settings
@@ -76,8 +75,9 @@ class App:
 
     ``trailing_slash``: ``"redirect"`` answers a path that only differs from a
     route by a trailing slash with a 308 to the route's form; ``"strict"``
-    answers 404. ``max_body_size`` (bytes, None for no limit) applies to every
-    route that does not set its own. ``middleware`` is the same as calling
+    answers 404. ``max_body_size`` (bytes, None for no limit) and ``timeout``
+    (seconds a handler may take before the answer is a 503; None, the
+    default, for no limit) apply to every route that does not set its own. ``middleware`` is the same as calling
     ``add_middleware`` with each, in order. ``settings`` are the plugins'
     declared settings (an unknown key stops start-up); ``providers`` picks the
     plugin serving a factory hook when several could
@@ -94,6 +94,7 @@ class App:
         providers: Mapping[str, str] | None = None,
         debug: bool = False,
         max_body_size: int | None = 1024 * 1024,
+        timeout: float | None = None,
         trailing_slash: Literal["redirect", "strict"] = "redirect",
         lifespan: Lifespan | None = None,
         on_startup: Sequence[Callable[[], Any]] = (),
@@ -106,6 +107,9 @@ class App:
             raise ConfigurationError(f"trailing_slash must be 'redirect' or 'strict', not {trailing_slash!r}")
         self.debug = debug
         self.max_body_size = max_body_size
+        if timeout is not None and not timeout > 0:
+            raise ConfigurationError(f"timeout must be a positive number of seconds or None, not {timeout!r}")
+        self.timeout = timeout
         self.trailing_slash = trailing_slash
         self._given_settings: dict[str, Any] = dict(settings or {})
         self._settings: Settings | None = None

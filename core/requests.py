@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from .app import App
     from .routing import Route
 
-__all__ = ["Request", "Receive", "parse_cookies", "parse_content_type"]
+__all__ = ["Request", "Receive", "parse_cookies", "parse_content_type", "describe_request"]
 
 Q = TypeVar("Q")
 B = TypeVar("B")
@@ -278,3 +278,10 @@ class Request(Generic[Q, B]):
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.path}>"
+
+
+def describe_request(request: Request[Any, Any]) -> str:
+    """``GET /items/3 (route /items/{item_id:int}, handler sample:get_item)``, for log lines."""
+    route = request.route
+    where = f"{request.method} {request.path[:200]}"
+    return f"{where} (route {route.path}, handler {route.handler_name})" if route is not None else where

@@ -94,6 +94,7 @@ class RouteOptions(TypedDict, total=False):
 
     name: str | None
     max_body_size: int | None
+    timeout: float | None
     query: Any
     body: Any
     body_required: bool
@@ -112,7 +113,8 @@ class RouteOptions(TypedDict, total=False):
 class Route:
     """One path pattern served by one handler for a set of methods; the app's routes are frozen ``Route``s.
 
-    ``max_body_size`` overrides the app's limit (bytes); ``query`` and ``body``
+    ``max_body_size`` overrides the app's limit (bytes) and ``timeout`` the
+    app's handler time limit (seconds; past it the answer is a 503); ``query`` and ``body``
     declare how request data becomes typed values (a type, or any callable);
     ``status`` is the status of a successful answer that is not a Response;
     ``response`` the type of that answer (by default the handler's return
@@ -126,6 +128,7 @@ class Route:
     methods: frozenset[str]
     name: str | None = None
     max_body_size: int | None = None
+    timeout: float | None = None
     query: Any = None
     body: Any = None
     body_required: bool = True
@@ -190,6 +193,12 @@ def _join(prefix: str, path: str) -> str:
     if not prefix:
         return path
     return prefix.rstrip("/") + path if path else prefix
+
+
+def _positive(path: str, option: str, value: float | None) -> float | None:
+    if value is not None and not value > 0:
+        raise ConfigurationError(f"route {path!r}: {option} must be a positive number of seconds, got {value!r}")
+    return value
 
 
 def _documented(responses: Mapping[int, Any]) -> dict[int, ResponseDoc]:
@@ -265,6 +274,7 @@ class Router:
             methods=wanted,
             name=options.get("name") or getattr(endpoint, "__name__", None),
             max_body_size=options.get("max_body_size"),
+            timeout=_positive(path, "timeout", options.get("timeout")),
             query=options.get("query"),
             body=options.get("body"),
             body_required=options.get("body_required", True),
