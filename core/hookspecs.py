@@ -238,27 +238,31 @@ def hornbeam_request_failed(request: Request[Any, Any], exc: BaseException) -> N
 
 @hookspec
 def hornbeam_task_started(app: App, info: TaskInfo) -> None:
-    """An attempt of a background task began (``info.attempts`` counts it)."""
+    """An attempt of a background task began; ``info.attempts`` counts it. Returns nothing.
+
+    Fired by the task queue through the ``events`` interface, in the process
+    that runs the attempt. Keep it quick: it runs on the queue's event loop.
+    """
 
 
 @hookspec
 def hornbeam_task_succeeded(app: App, info: TaskInfo) -> None:
-    """A background task returned."""
+    """A background task returned; ``info.result`` holds a short ``repr`` of its value. Returns nothing."""
 
 
 @hookspec
 def hornbeam_task_retried(app: App, info: TaskInfo, error: BaseException, delay: float) -> None:
-    """An attempt failed; another runs after ``delay`` seconds."""
+    """An attempt failed with ``error``; another runs after ``delay`` seconds. Returns nothing."""
 
 
 @hookspec
 def hornbeam_task_failed(app: App, info: TaskInfo, error: BaseException) -> None:
-    """A task exhausted its attempts (it stays in the dead letters)."""
+    """A task failed for good with ``error`` after its last attempt; it is kept in the dead letters."""
 
 
 @hookspec
 def hornbeam_task_cancelled(app: App, info: TaskInfo) -> None:
-    """A task was cancelled through its handle."""
+    """A task was cancelled through its handle (``handle.cancel()``) before it finished. Returns nothing."""
 
 
 @hookspec
