@@ -15,6 +15,7 @@ __all__ = ["scalar_node", "literal_node", "enum_node"]
 _ORDER = frozenset({"order"})
 _LEN = frozenset({"len"})
 _STR = frozenset({"len", "str"})
+_STR_INPUT = frozenset({str})
 
 _BOOL_WORDS = {
     "true": True, "1": True, "yes": True, "on": True,
@@ -184,7 +185,8 @@ def scalar_node(tp: Any, lax: bool) -> Node | None:
         return None
     strict_fn, lax_fn, exact, caps = entry
     shape = "none" if tp is type(None) else "scalar"
-    return Node(lax_fn if lax else strict_fn, describe(tp), exact=exact, shape=shape, caps=caps)
+    prelen = _STR_INPUT if tp is str else frozenset()
+    return Node(lax_fn if lax else strict_fn, describe(tp), exact=exact, shape=shape, caps=caps, prelen=prelen)
 
 
 def _choices(values: list[Any]) -> str:

@@ -2,7 +2,12 @@
 
 ``Validator().compile(tp, source)`` runs once, at route registration, and returns
 ``validate(data) -> value``. ``validate`` raises ``hornbeam.errors.ValidationError``
-listing every failure as ``{"loc": [source, key-or-index, ...], "msg": str, "type": str}``.
+listing the failures as ``{"loc": [source, key-or-index, ...], "msg": str, "type": str}``,
+at most ``max_errors`` of them (100 by default) in a document under 64 KiB; the rest
+are counted in ``errors_omitted``. Valid data takes a fast path that stops at the first
+failure; only then is the data walked again to list errors, and that walk stops once
+it has found more than ``max_errors``. Each value reports its first failing check:
+a container's length before its items, lengths and bounds before patterns.
 
 Sources:
 
@@ -48,9 +53,10 @@ from typing import Annotated, Any, Literal, NewType, Union, get_args, get_origin
 
 from hornbeam.errors import ValidationError
 
-from ._nodes import ANY, Fn, Invalid, Node, describe, public_errors
-from .constraints import constrain
 from ._containers import dict_node, sequence_node, tuple_node, union_node
+from ._errors import MAX_ERRORS, report
+from ._nodes import ANY, Budget, Err, Fn, Invalid, Node, describe
+from .constraints import constrain
 from ._objects import is_typeddict, object_fields, object_validator
 from ._scalars import enum_node, literal_node, scalar_node
 
@@ -72,7 +78,11 @@ class Validator:
     does not declare: ``"forbid"`` (the default) reports each as ``extra_forbidden``,
     ``"ignore"`` drops them. ``unknown_query_fields`` does the same for query and path
     data; it defaults to ``"ignore"``, since URLs pick up parameters no handler asked
-    for (``utm_source``, cache-busters).
+    for (``utm_source``, cache-busters). ``max_errors`` bounds the errors one
+    ValidationError lists; checking stops once it is reached, and the problem document
+    counts what was left out in ``errors_omitted`` (a lower bound when the detail says
+    "at least": unknown keys are always counted in full, other errors only until the
+    walk stops). Raises ValueError for an unknown policy or a ``max_errors`` below 1.
     """
 
     def __init__(
@@ -80,10 +90,14 @@ class Validator:
         *,
         unknown_fields: Literal["forbid", "ignore"] = "forbid",
         unknown_query_fields: Literal["forbid", "ignore"] = "ignore",
+        max_errors: int = MAX_ERRORS,
     ) -> None:
         for name, policy in (("unknown_fields", unknown_fields), ("unknown_query_fields", unknown_query_fields)):
             if policy not in ("forbid", "ignore"):
                 raise ValueError(f"{name} must be 'forbid' or 'ignore', got {policy!r}")
+        if isinstance(max_errors, bool) or not isinstance(max_errors, int) or max_errors < 1:
+            raise ValueError(f"max_errors must be an int of at least 1, got {max_errors!r}")
+        self.max_errors = max_errors
         self.unknown_fields = unknown_fields
         self.unknown_query_fields = unknown_query_fields
         # Keyed by (class, lax): lax (query and path) objects always use the query policy.
@@ -103,20 +117,31 @@ class Validator:
         # A failed compile must not leave half-built (placeholder) classes in the cache.
         policy = self.unknown_query_fields if lax else self.unknown_fields
         compiler = _Compiler(lax, policy == "forbid", dict(self._objects))
-        fn = compiler.compile(tp).fn
+        node = compiler.compile(tp)
         self._objects = compiler.objects
+        fn, check, max_errors = node.fn, node.checker(), self.max_errors
 
         def validate(data: Any) -> Any:
             try:
                 return fn(data)
             except Invalid as exc:
-                raise ValidationError(public_errors(exc.errors, source)) from None
+                first = exc.errors
             except RecursionError:
-                error = {"loc": [source], "msg": "Input is nested too deeply", "type": "too_deep"}
-                raise ValidationError([error]) from None
+                raise _too_deep(source) from None
+            # One more than shown: finding it is how the report knows the list was cut.
+            budget = Budget(max_errors + 1)
+            try:
+                errors = check(data, budget)
+            except RecursionError:
+                raise _too_deep(source) from None
+            raise report(errors or first, budget, source, max_errors)
 
         validate.__qualname__ = validate.__name__ = f"validate_{source}_{describe(tp)}"
         return validate
+
+
+def _too_deep(source: str) -> ValidationError:
+    return ValidationError([{"loc": [source], "msg": "Input is nested too deeply", "type": "too_deep"}])
 
 
 def _hashable(value: Any) -> bool:
@@ -197,16 +222,19 @@ class _Compiler:
         if cached is not None:
             return cached
         # A recursive class refers to itself through this placeholder until it is built.
-        target: list[Fn] = []
+        target: list[Node] = []
 
         def forward(value: Any) -> Any:
-            return target[0](value)
+            return target[0].fn(value)
+
+        def forward_check(value: Any, budget: Budget) -> list[Err]:
+            return target[0].checker()(value, budget)
 
         hashable = not is_typeddict(cls) and getattr(cls, "__hash__", None) is not None
-        self.objects[cls, lax] = Node(forward, cls.__qualname__, hashable=hashable, shape="object")
+        self.objects[cls, lax] = Node(forward, cls.__qualname__, hashable=hashable, shape="object", check=forward_check)
         fields = object_fields(cls, lambda hint: self.compile(hint, lax), lax)
-        fn = object_validator(cls, fields, lax, self.forbid)
-        target.append(fn)
-        node = Node(fn, cls.__qualname__, hashable=hashable, shape="object")
+        fn, check = object_validator(cls, fields, lax, self.forbid)
+        node = Node(fn, cls.__qualname__, hashable=hashable, shape="object", check=check)
+        target.append(node)
         self.objects[cls, lax] = node
         return node
