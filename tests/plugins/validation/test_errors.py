@@ -154,3 +154,21 @@ def test_validation_error_counts_omitted_errors() -> None:
 def test_dataclass_fields_are_unaffected() -> None:
     assert dataclasses.fields(Small)[0].name == "a"
     assert Validator().compile(Annotated[list[int], MinLen(1)], "body")([1]) == [1]
+
+
+def test_the_app_setting_and_the_answer_on_the_wire() -> None:
+    from hornbeam import App, Request
+    from hornbeam.testing import TestClient
+
+    app = App(settings={"validation_max_errors": 2})
+
+    @app.post("/small", body=list[int])
+    async def create(request: Request[None, list[int]]) -> dict[str, int]:
+        return {"n": len(request.body_data)}
+
+    with TestClient(app) as client:
+        answer = client.post("/small", json=["a"] * 10_000 + [{"k" * 1000: 1}] * 1000)
+    assert answer.status_code == 422 and len(answer.content) <= PROBLEM_LIMIT
+    problem = answer.json()
+    assert len(problem["errors"]) == 2 and problem["errors_omitted"] == 1
+    assert problem["detail"] == "at least 3 validation errors (first 2 shown)"
