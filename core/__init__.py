@@ -27,6 +27,7 @@ from .errors import (
 )
 from .hookspecs import hookimpl
 from .middleware import CallNext, Middleware, response_or_error
+from .parsers import parse_bool, parse_decimal, parse_float, parse_int
 from .requests import Request
 from .responses import (
     HTMLResponse,
@@ -102,5 +103,9 @@ __all__ = [
     "ValidationError",
     "Validator",
     "hookimpl",
+    "parse_bool",
+    "parse_decimal",
+    "parse_float",
+    "parse_int",
     "response_or_error",
 ]

@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from hornbeam.parsers import FALSE_WORDS, TRUE_WORDS, parse_bool, parse_decimal, parse_float, parse_int
+
 from ._nodes import Fn, Node, describe, fail
 
 __all__ = ["scalar_node", "literal_node", "enum_node"]
@@ -17,10 +19,8 @@ _LEN = frozenset({"len"})
 _STR = frozenset({"len", "str"})
 _STR_INPUT = frozenset({str})
 
-_BOOL_WORDS = {
-    "true": True, "1": True, "yes": True, "on": True,
-    "false": False, "0": False, "no": False, "off": False,
-}  # fmt: skip
+# How a literal True or False can be spelled in a query (parse_bool ignores case as well).
+_BOOL_WORDS = {True: sorted(TRUE_WORDS), False: sorted(FALSE_WORDS)}
 
 
 def _strict_str(value: Any) -> Any:
@@ -79,33 +79,28 @@ def _lax_str(value: Any) -> Any:
 
 def _lax_int(value: Any) -> Any:
     if isinstance(value, str):
-        # int() also takes "1_000"; a query value with underscores is almost surely a typo.
-        if "_" not in value:
-            try:
-                return int(value)
-            except ValueError:
-                pass
-        raise fail("int_parsing", "Input should be a valid integer, unable to parse string as an integer")
+        try:
+            return parse_int(value)
+        except ValueError:
+            raise fail("int_parsing", "Input should be a valid integer, unable to parse string as an integer") from None
     return _strict_int(value)
 
 
 def _lax_float(value: Any) -> Any:
     if isinstance(value, str):
-        if "_" not in value:
-            try:
-                return float(value)
-            except ValueError:
-                pass
-        raise fail("float_parsing", "Input should be a valid number, unable to parse string as a number")
+        try:
+            return parse_float(value)
+        except ValueError:
+            raise fail("float_parsing", "Input should be a valid number, unable to parse string as a number") from None
     return _strict_float(value)
 
 
 def _lax_bool(value: Any) -> Any:
     if isinstance(value, str):
-        result = _BOOL_WORDS.get(value.lower())
-        if result is not None:
-            return result
-        raise fail("bool_parsing", "Input should be a valid boolean, unable to interpret input")
+        try:
+            return parse_bool(value)
+        except ValueError:
+            raise fail("bool_parsing", "Input should be a valid boolean, unable to interpret input") from None
     if value is True or value is False:
         return value
     if type(value) is int and (value == 0 or value == 1):
@@ -134,10 +129,10 @@ def _parsed(cls: type, parse: Fn, kind: str, what: str) -> Fn:
 def _decimal(value: Any) -> Any:
     if isinstance(value, str):
         try:
-            result = Decimal(value)
-        except (ArithmeticError, ValueError):
+            return parse_decimal(value)
+        except ValueError:
             raise fail("decimal_parsing", "Input should be a valid decimal, unable to parse string") from None
-    elif isinstance(value, float):
+    if isinstance(value, float):
         # str() first: Decimal(0.1) would keep the binary float's long expansion.
         result = Decimal(str(value))
     elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
@@ -201,7 +196,7 @@ def _as_text(value: Any) -> list[str]:
     if isinstance(value, enum.Enum):
         return _as_text(value.value)
     if value is True or value is False:
-        return [word for word, flag in _BOOL_WORDS.items() if flag is value]
+        return _BOOL_WORDS[value]
     if isinstance(value, (str, int, float)):
         return [str(value)]
     if isinstance(value, bytes):
