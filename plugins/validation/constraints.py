@@ -172,7 +172,7 @@ def constrain(node: Node, metadata: Iterable[Any]) -> Node:
                 size = len(value)
                 if size < low or size > high:
                     raise fail(*_length_failure(lengths, size))
-                result = value if type(value) is exact else base(value)
+                result: Any = value if type(value) is exact else base(value)
                 if shrinks and len(result) < low:
                     raise fail(*_length_failure(lengths, len(result)))
             else:
