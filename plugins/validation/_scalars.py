@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from hornbeam.converters import UUIDConverter
 from hornbeam.parsers import FALSE_WORDS, TRUE_WORDS, parse_bool, parse_decimal, parse_float, parse_int
 
 from ._nodes import Fn, Node, describe, fail
@@ -145,14 +148,30 @@ def _decimal(value: Any) -> Any:
     raise fail("decimal_parsing", "Input should be a finite decimal")
 
 
-def _uuid(text: str) -> UUID:
-    return UUID(text)
+# RFC 3339 (what JSON Schema's date-time, date and time formats mean), with the offset
+# optional so that naive datetimes and times can be sent; datetime.fromisoformat alone
+# would also take week dates, a space or any character as separator, "20240501" and more.
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TIME_RE = r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?"
+_DATETIME_RE = re.compile(rf"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[Tt]{_TIME_RE}")
+_CLOCK_RE = re.compile(_TIME_RE)
+_UUID_CONVERTER = UUIDConverter()
 
 
-_DATETIME = _parsed(datetime, datetime.fromisoformat, "datetime", "datetime")
-_DATE = _parsed(date, date.fromisoformat, "date", "date")
-_TIME = _parsed(time, time.fromisoformat, "time", "time")
-_UUID = _parsed(UUID, _uuid, "uuid", "UUID")
+def _strict_text(regex: re.Pattern[str], parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse_text(text: str) -> Any:
+        if regex.fullmatch(text) is None:
+            raise ValueError(text)
+        return parse(text.upper())
+
+    return parse_text
+
+
+_DATETIME = _parsed(datetime, _strict_text(_DATETIME_RE, datetime.fromisoformat), "datetime", "datetime")
+_DATE = _parsed(date, _strict_text(_DATE_RE, date.fromisoformat), "date", "date")
+_TIME = _parsed(time, _strict_text(_CLOCK_RE, time.fromisoformat), "time", "time")
+# The canonical 8-4-4-4-12 form, as in paths; UUID() alone would take braces, URNs, no hyphens.
+_UUID = _parsed(UUID, _UUID_CONVERTER.convert, "uuid", "UUID")
 
 # type -> (strict validator, lax validator, exact pass-through class or None, caps)
 _SCALARS: dict[Any, tuple[Fn, Fn, type | None, frozenset[str]]] = {

@@ -13,12 +13,16 @@ Sources:
 
 - ``"body"``: a decoded JSON value, checked strictly (``"2"`` is not an int, ``true`` is
   not an int; an int is accepted for a float; ``bytes`` come from strings as UTF-8;
-  datetime/date/time from ISO 8601 strings; UUID and Decimal from strings, Decimal also
-  from numbers; Enum and Literal by value). Any supported type may be at the top.
+  datetime/date/time from RFC 3339 strings (``2024-05-01T12:30:00Z``, ``2024-05-01``,
+  ``12:30:00+02:00``; seconds required, the offset optional for naive values); UUID
+  from its canonical 8-4-4-4-12 string; Decimal from numbers, and from strings in the
+  number grammar of ``hornbeam.parsers``; Enum and Literal by value). Any supported
+  type may be at the top.
 - ``"query"`` / ``"path"``: the top type must be a dataclass or TypedDict; its fields are
   read from a mapping (with ``getlist`` for list-typed fields when it has one, as
-  ``QueryParams`` does; a plain ``dict`` works too) and coerced from strings (``"2"`` -> 2,
-  booleans from true/false/1/0/yes/no/on/off in any case). An absent field (or an empty
+  ``QueryParams`` does; a plain ``dict`` works too) and coerced from strings by
+  ``hornbeam.parsers`` (``"2"`` -> 2, booleans from true/false/1/0/yes/no/on/off in any
+  case, a blank value true). An absent field (or an empty
   list) takes its default, or None when its type allows None. Only scalars and
   lists/tuples/sets of scalars can be fields here.
 
