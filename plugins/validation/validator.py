@@ -62,6 +62,7 @@ from ._errors import MAX_ERRORS, report
 from ._nodes import ANY, Budget, Err, Fn, Invalid, Node, describe
 from .constraints import constrain
 from ._objects import is_typeddict, object_fields, object_validator
+from ._schema import ComponentNames, SchemaBuilder
 from ._scalars import enum_node, literal_node, scalar_node
 
 __all__ = ["Validator"]
@@ -106,6 +107,7 @@ class Validator:
         self.unknown_query_fields = unknown_query_fields
         # Keyed by (class, lax): lax (query and path) objects always use the query policy.
         self._objects: dict[tuple[type, bool], Node] = {}
+        self._component_names = ComponentNames()
 
     def compile(self, tp: Any, source: Source) -> Fn:
         """The validator of ``tp`` for data from ``source``.
@@ -142,6 +144,44 @@ class Validator:
 
         validate.__qualname__ = validate.__name__ = f"validate_{source}_{describe(tp)}"
         return validate
+
+
+    def schema(
+        self,
+        tp: Any,
+        source: Source = "body",
+        *,
+        defs: dict[str, Any] | None = None,
+        ref_prefix: str = "#/$defs/",
+    ) -> dict[str, Any]:
+        """The JSON Schema (2020-12, as OpenAPI 3.1 uses it) of what ``compile(tp, source)`` accepts.
+
+        Dataclasses, TypedDicts and Enums are components: each is written once into
+        ``defs`` under its name and referred to as ``{"$ref": ref_prefix + name}``
+        (recursive types included). Pass an OpenAPI document's ``components/schemas``
+        dict and ``ref_prefix="#/components/schemas/"`` to share them between routes;
+        without ``defs`` they go into the returned schema's own ``"$defs"``. A class
+        keeps one name for the life of the validator (a second class of the same name is
+        called ``module.Qualname``). For ``"query"`` and ``"path"`` the result is the
+        object itself, never a reference: each of its ``properties`` is one parameter's
+        schema and ``required`` lists the parameters that must be sent (a field that may
+        be None may be left out, so it is not required and its schema has no null).
+        Bodies forbid unknown fields with ``additionalProperties: false`` when this
+        validator refuses them. Raises TypeError, as ``compile`` does, for a type it
+        cannot handle.
+        """
+        self.compile(tp, source)
+        lax = source != "body"
+        policy = self.unknown_query_fields if lax else self.unknown_fields
+        own = defs is None
+        components: dict[str, Any] = {} if defs is None else defs
+        builder = SchemaBuilder(
+            lax=lax, forbid=policy == "forbid", defs=components, ref_prefix=ref_prefix, names=self._component_names
+        )
+        result = builder.top(tp)
+        if own and components:
+            result["$defs"] = components
+        return result
 
 
 def _too_deep(source: str) -> ValidationError:
