@@ -475,3 +475,13 @@ def test_agreement_at_edges(tp: Any, instance: Any) -> None:
     schema = V.schema(tp)
     assert DRAFT(schema, format_checker=DRAFT.FORMAT_CHECKER).is_valid(instance)
     V.compile(tp, "body")(instance)
+
+
+def test_the_builtin_validator_is_a_schema_validator() -> None:
+    from hornbeam.components import SchemaValidator
+
+    def describe(validator: SchemaValidator) -> dict[str, Any]:
+        return validator.schema(list[int])
+
+    assert describe(V) == {"type": "array", "items": {"type": "integer"}}
+    assert callable(getattr(V, "schema", None))
