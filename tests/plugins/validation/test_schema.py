@@ -485,3 +485,68 @@ def test_the_builtin_validator_is_a_schema_validator() -> None:
 
     assert describe(V) == {"type": "array", "items": {"type": "integer"}}
     assert callable(getattr(V, "schema", None))
+
+
+class Shape(enum.Enum):
+    LINE = [1, 2]  # never arrives from JSON as one value
+    DOT = "dot"
+
+
+@dataclass
+class Defaults:
+    when: datetime = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    day: date = date(2024, 5, 1)
+    key: uuid.UUID = uuid.UUID(int=1)
+    amount: Decimal = Decimal("1.50")
+    raw: bytes = b"ok"
+    pair: tuple[int, int] = (1, 2)
+    table: dict[str, int] = field(default_factory=lambda: {"a": 1})
+    nan: float = math.nan
+    level: Level = Level.HIGH
+
+
+def test_defaults_are_written_when_json_can_hold_them() -> None:
+    properties = V.schema(Defaults)["$defs"]["Defaults"]["properties"]
+    assert {name: p.get("default") for name, p in properties.items() if "default" in p} == {
+        "when": "2024-05-01T00:00:00+00:00", "day": "2024-05-01", "key": str(uuid.UUID(int=1)),
+        "amount": "1.50", "raw": "ok", "pair": [1, 2], "level": 2,
+    }  # fmt: skip
+    assert "default" not in properties["table"] and "default" not in properties["nan"]
+
+
+@pytest.mark.parametrize(
+    ("key", "names"),
+    [
+        (bool, {"pattern": "^(|0|1|[fF][aA][lL][sS][eE]|[nN][oO]|[oO][fF][fF]|[oO][nN]|[tT][rR][uU][eE]|[yY][eE][sS])$"}),
+        (Decimal, {"pattern": NUMBER_PATTERN}),
+        (date, {"format": "date"}),
+        (Color, {"enum": ["red", "green"]}),
+        (Literal["a", 3, True], {"enum": ["a", "3", "", "1", "on", "true", "yes"]}),
+        (Optional[int], {"pattern": INT_PATTERN}),
+        (int | uuid.UUID, {"anyOf": [{"pattern": INT_PATTERN}, {"format": "uuid"}]}),
+        (Annotated[str, MaxLen(3), Pattern("^k")], {"type": "string", "maxLength": 3, "pattern": "^k"}),
+        (Annotated[int, Ge(0)], {"pattern": INT_PATTERN}),
+        (NewType("Key", int), {"pattern": INT_PATTERN}),
+        (str | int, None),
+    ],
+)
+def test_dict_keys_are_described_as_text(key: Any, names: dict[str, Any] | None) -> None:
+    schema = V.schema(dict[key, int])
+    assert schema.get("propertyNames") == names
+    if names is not None and "pattern" in names:
+        assert re.search(names["pattern"], "\u0663") is None
+
+
+def test_literals_enums_and_bounds_at_their_edges() -> None:
+    assert V.schema(Shape)["$defs"]["Shape"] == {"title": "Shape", "type": "string", "enum": ["dot"]}
+    assert V.schema(Literal[b"x", "y"]) == {"type": "string", "enum": ["y"]}
+    query = V.schema(TypedDict("Q", {"v": Literal[b"x", "y"]}), "query")
+    assert query["properties"]["v"] == {"type": "string", "enum": ["x", "y"]}
+    assert V.schema(Annotated[float, Ge(Decimal("2")), Le(math.inf)]) == {"type": "number", "minimum": 2}
+    assert V.schema(Annotated[Decimal, Ge(0)]) == {"anyOf": V.schema(Decimal)["anyOf"], "minimum": 0}
+    assert V.schema(Annotated[Optional[Annotated[list[int], MaxLen(2)]], MinLen(1)]) == {
+        "anyOf": [{"type": "array", "items": {"type": "integer"}, "maxItems": 2}, {"type": "null"}], "minItems": 1,
+    }  # fmt: skip
+    assert V.schema(int | Any) == {} and V.schema(list[Any]) == {"type": "array"} and V.schema(dict) == {"type": "object"}
+    assert V.schema(tuple) == {"type": "array"}
+    assert V.schema(Annotated[Tree, "just a note"])["$ref"] == "#/$defs/Tree"
