@@ -68,8 +68,11 @@ def parse_int(text: str) -> int:
 
     Raises ValueError for anything else.
     """
+    # PERF: isdigit() and isascii() are C-level scans; together they mean [0-9]+ exactly.
+    # Unsigned text, the usual case, is tested before any slicing.
+    if text.isdigit() and text.isascii() and len(text) <= MAX_INT_DIGITS:
+        return int(text)
     digits = text[1:] if text[:1] == "-" else text
-    # PERF: isascii() and isdigit() are C-level scans; together they mean [0-9]+ exactly.
     if digits.isdigit() and digits.isascii() and len(digits) <= MAX_INT_DIGITS:
         return int(text)
     if len(digits) > MAX_INT_DIGITS and digits.isdigit() and digits.isascii():

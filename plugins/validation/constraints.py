@@ -160,6 +160,22 @@ def constrain(node: Node, metadata: Iterable[Any]) -> Node:
             raise fail(type_, msg)
 
         fn = validate_one
+    elif not lengths:
+
+        def validate_checks(value: Any) -> Any:
+            result = base(value)
+            if nullable and result is None:
+                return None
+            for pred, type_, msg in checks:
+                try:
+                    if pred(result):
+                        continue
+                except TypeError:
+                    pass
+                raise fail(type_, msg)
+            return result
+
+        fn = validate_checks
     else:
         prelen = node.prelen
         shrinks = node.shrinks
