@@ -172,3 +172,27 @@ def test_the_app_setting_and_the_answer_on_the_wire() -> None:
     problem = answer.json()
     assert len(problem["errors"]) == 2 and problem["errors_omitted"] == 1
     assert problem["detail"] == "at least 3 validation errors (first 2 shown)"
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from hornbeam.plugins.validation._nodes import Budget, Invalid  # noqa: E402
+from hornbeam.plugins.validation.validator import _Compiler  # noqa: E402
+
+from .test_validator import Order, Partial, Tree, WithPost, json_values, schemas  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), json_values)
+def test_property_the_checking_walk_finds_an_error_exactly_when_the_fast_path_fails(data: st.DataObject, junk: Any) -> None:
+    tp = data.draw(st.sampled_from([Order, Tree, Partial, WithPost]) | schemas.map(lambda s: s.tp))
+    node = _Compiler(False, True, {}).compile(tp)
+    try:
+        node.fn(junk)
+        fast_ok = True
+    except Invalid:
+        fast_ok = False
+    errors = node.checker()(junk, Budget(10_000))
+    assert fast_ok == (not errors), (tp, junk, errors)
+    assert all(isinstance(err[0], list) for err in errors)
