@@ -27,6 +27,7 @@ from .errors import (
 )
 from .hookspecs import hookimpl, hookspec
 from .middleware import CallNext, Middleware, response_or_error
+from .parsers import parse_bool, parse_decimal, parse_float, parse_int
 from .requests import Request
 from .responses import (
     HTMLResponse,
@@ -108,5 +109,9 @@ __all__ = [
     "Validator",
     "hookimpl",
     "hookspec",
+    "parse_bool",
+    "parse_decimal",
+    "parse_float",
+    "parse_int",
     "response_or_error",
 ]

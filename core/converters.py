@@ -7,6 +7,8 @@ import uuid
 from decimal import Decimal
 from typing import Any, Protocol
 
+from .parsers import parse_float, parse_int
+
 __all__ = [
     "Converter",
     "StrConverter",
@@ -17,7 +19,6 @@ __all__ = [
     "DEFAULT_CONVERTERS",
 ]
 
-_DIGITS = frozenset("0123456789")
 _UUID_CHARS = frozenset("0123456789abcdefABCDEF-")
 
 
@@ -57,17 +58,13 @@ class StrConverter:
 
 
 class IntConverter:
-    """ASCII digits, optionally negative: ``-?[0-9]+``."""
+    """An integer as ``hornbeam.parsers.parse_int`` reads it: ``-?[0-9]+``, at most 100 digits."""
 
     catch_all = False
     priority = 20
 
     def convert(self, segment: str) -> int:
-        digits = segment[1:] if segment[:1] == "-" else segment
-        # int() alone would accept "+1", " 1", "1_0" and non-ASCII digits.
-        if not digits or not _DIGITS.issuperset(digits):
-            raise ValueError(f"{segment!r} is not an integer")
-        return int(segment)
+        return parse_int(segment)
 
     def to_url(self, value: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -76,17 +73,13 @@ class IntConverter:
 
 
 class FloatConverter:
-    """A finite decimal number without exponent: ``-?[0-9]+(.[0-9]+)?``."""
+    """A finite number as ``hornbeam.parsers.parse_float`` reads it: ``-?[0-9]+(.[0-9]+)?`` and an optional exponent."""
 
     catch_all = False
     priority = 10
 
     def convert(self, segment: str) -> float:
-        body = segment[1:] if segment[:1] == "-" else segment
-        whole, dot, frac = body.partition(".")
-        if not whole or not _DIGITS.issuperset(whole) or (dot and (not frac or not _DIGITS.issuperset(frac))):
-            raise ValueError(f"{segment!r} is not a decimal number")
-        return float(segment)
+        return parse_float(segment)
 
     def to_url(self, value: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar, overload
 
 from .errors import BadRequest
+from .parsers import parse_bool, parse_float, parse_int
 
 __all__ = ["Headers", "MutableHeaders", "QueryParams", "State"]
 
 RawHeaders = list[tuple[bytes, bytes]]
 T = TypeVar("T")
 
-_TRUE = frozenset({"", "1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
 # RFC 9110 token characters: what a header name may contain.
 _TOKEN = frozenset(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
@@ -154,20 +152,6 @@ class MutableHeaders(Headers):
             self[key] = value
 
 
-def _strict_int(text: str) -> int:
-    # int() alone would also take "1_000" and non-ASCII digits.
-    digits = text[1:] if text[:1] in ("-", "+") else text
-    if not digits.isascii() or not digits.isdigit():
-        raise ValueError(text)
-    return int(text)
-
-
-def _strict_float(text: str) -> float:
-    if not text.isascii() or "_" in text:
-        raise ValueError(text)
-    return float(text)
-
-
 class QueryParams(Mapping[str, str]):
     """An immutable multi-dict of query parameters in the order they came.
 
@@ -206,38 +190,26 @@ class QueryParams(Mapping[str, str]):
         return values
 
     def get_int(self, key: str, default: int | None = None) -> int | None:
-        """The value as an int; an unparsable value is a 400 naming the field."""
-        return self._convert(key, default, _strict_int, "an integer")
+        """The value as an int, read by ``hornbeam.parsers.parse_int``; a bad value is a 400 naming the field."""
+        return self._convert(key, default, parse_int)
 
     def get_float(self, key: str, default: float | None = None) -> float | None:
-        """The value as a finite float; an unparsable value is a 400 naming the field."""
-        value = self._convert(key, default, _strict_float, "a number")
-        if value is not None and not math.isfinite(value):
-            raise BadRequest(detail=f"query parameter {key!r} must be a finite number", extra={"field": key})
-        return value
+        """The value as a finite float, read by ``hornbeam.parsers.parse_float``; a bad value is a 400 naming the field."""
+        return self._convert(key, default, parse_float)
 
     def get_bool(self, key: str, default: bool | None = None) -> bool | None:
-        """``true/false``, ``1/0``, ``yes/no``, ``on/off`` (any case); a blank value (``?flag``) is true."""
-        value = self._dict.get(key)
-        if value is None:
-            return default
-        lowered = value.strip().lower()
-        if lowered in _TRUE:
-            return True
-        if lowered in _FALSE:
-            return False
-        raise BadRequest(detail=f"query parameter {key!r} must be a boolean, got {value!r}", extra={"field": key})
+        """The value as a bool, read by ``hornbeam.parsers.parse_bool``: ``true/false``, ``1/0``,
+        ``yes/no``, ``on/off`` in any case, and a blank value (``?flag``) is true; a bad value is a 400."""
+        return self._convert(key, default, parse_bool)
 
-    def _convert(self, key: str, default: T | None, kind: Callable[[str], T], what: str) -> T | None:
+    def _convert(self, key: str, default: T | None, parse: Callable[[str], T]) -> T | None:
         value = self._dict.get(key)
         if value is None:
             return default
         try:
-            return kind(value.strip())
-        except ValueError:
-            raise BadRequest(
-                detail=f"query parameter {key!r} must be {what}, got {value!r}", extra={"field": key}
-            ) from None
+            return parse(value)
+        except ValueError as exc:
+            raise BadRequest(detail=f"query parameter {key[:100]!r}: {exc}", extra={"field": key[:100]}) from None
 
     def __getitem__(self, key: str) -> str:
         return self._dict[key]

@@ -147,16 +147,23 @@ class ValidationError(UnprocessableContent):
     """422 with one item per failed field: ``{"loc": [...], "msg": str, "type": str}``.
 
     ``loc`` starts with where the value came from (``"body"``, ``"query"``,
-    ``"path"``) followed by keys and indexes into it.
+    ``"path"``) followed by keys and indexes into it. ``omitted`` counts errors left
+    out of ``errors`` (a validator lists a bounded number); when non-zero the problem
+    document says so in ``errors_omitted``.
     """
 
-    def __init__(self, errors: list[dict[str, Any]], detail: str | None = None) -> None:
+    def __init__(self, errors: list[dict[str, Any]], detail: str | None = None, *, omitted: int = 0) -> None:
         self.errors = errors
-        count = len(errors)
-        super().__init__(
-            detail=detail or f"{count} validation error{'s' if count != 1 else ''}",
-            extra={"errors": errors},
-        )
+        self.omitted = omitted
+        count = len(errors) + omitted
+        if detail is None:
+            detail = f"{count} validation error{'s' if count != 1 else ''}"
+            if omitted:
+                detail += f" (first {len(errors)} shown)"
+        extra: dict[str, Any] = {"errors": errors}
+        if omitted:
+            extra["errors_omitted"] = omitted
+        super().__init__(detail=detail, extra=extra)
 
 
 class TooManyRequests(HTTPError):

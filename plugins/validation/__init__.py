@@ -10,6 +10,7 @@ from typing import Literal
 
 from hornbeam import App, Setting, hookimpl
 
+from ._errors import MAX_ERRORS
 from .constraints import Ge, Gt, Le, Lt, MaxLen, MinLen, Pattern
 from .validator import Validator
 
@@ -25,12 +26,15 @@ def hornbeam_settings() -> list[Setting]:
         Setting(
             "validation_unknown_query_fields", Policy, "ignore", "Query and path fields a type does not declare."
         ),
+        Setting("validation_max_errors", int, MAX_ERRORS, "Errors listed in one 422; the rest are counted."),
     ]
 
 
 @hookimpl(trylast=True)
 def hornbeam_validator(app: App) -> Validator:
+    settings = app.settings
     return Validator(
-        unknown_fields=app.settings["validation_unknown_fields"],
-        unknown_query_fields=app.settings["validation_unknown_query_fields"],
+        unknown_fields=settings["validation_unknown_fields"],
+        unknown_query_fields=settings["validation_unknown_query_fields"],
+        max_errors=settings["validation_max_errors"],
     )

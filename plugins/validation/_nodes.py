@@ -1,18 +1,46 @@
-"""Shared plumbing of the validation engine: compiled nodes and lazily collected errors."""
+"""Shared plumbing of the validation engine: compiled nodes, failures and the checking walk.
+
+Every node has two functions. ``fn(value) -> result`` is the fast path: it raises
+``Invalid`` at the first failure and says nothing useful about it. Only when ``fn``
+fails does the engine walk the value again with ``check(value, budget) -> errors``,
+which lists the failures with their locations and stops once the budget is spent.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ANY", "Invalid", "Node", "Err", "Fn", "fail", "nest", "collect", "public_errors", "describe"]
+__all__ = [
+    "ANY", "Budget", "Check", "Err", "Fn", "Invalid", "Node",
+    "describe", "fail", "leaf_check", "nest", "rest", "spend",
+]  # fmt: skip
 
 # One failure: (loc relative to the failing node, stored innermost-first; type; msg).
 # PERF: parents *append* their key on the way up; the loc is reversed once, at the very end.
 Err = tuple[list[Any], str, str]
 
 Fn = Callable[[Any], Any]
+
+
+class Budget:
+    """How many more errors a checking walk may record.
+
+    Walks stop looking once ``left`` reaches zero and then set ``stopped`` when something
+    was left unexamined. ``counted`` holds errors found but not recorded (unknown keys,
+    which are cheap to count).
+    """
+
+    __slots__ = ("left", "counted", "stopped")
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+        self.counted = 0
+        self.stopped = False
+
+
+Check = Callable[[Any, Budget], list[Err]]
 
 
 class Invalid(Exception):
@@ -29,30 +57,37 @@ def fail(type_: str, msg: str) -> Invalid:
     return Invalid([([], type_, msg)])
 
 
-def nest(errors: list[Err] | None, exc: Invalid, key: Any) -> list[Err]:
-    """Add ``exc``'s errors, located under ``key``, to ``errors`` (created on first use)."""
-    for err in exc.errors:
+def spend(budget: Budget, type_: str, msg: str) -> list[Err]:
+    """One error of the node itself, paid for from ``budget``."""
+    budget.left -= 1
+    return [([], type_, msg)]
+
+
+def nest(errors: list[Err], found: list[Err], key: Any) -> None:
+    """Add ``found``, located under ``key``, to ``errors``."""
+    for err in found:
         err[0].append(key)
-    if errors is None:
+    errors.extend(found)
+
+
+def rest(fn: Fn, value: Any, budget: Budget) -> list[Err]:
+    """What ``fn`` refuses once every part checked out (a set of unhashable items, a
+    ``__post_init__`` ValueError): its one error, or none."""
+    try:
+        fn(value)
+    except Invalid as exc:
+        budget.left -= len(exc.errors)
         return exc.errors
-    errors.extend(exc.errors)
-    return errors
+    return []
 
 
-def collect(fn: Fn, items: Iterable[Any]) -> list[Err]:
-    """Run ``fn`` over ``items`` again, keeping every failure with its index."""
-    errors: list[Err] = []
-    for index, item in enumerate(items):
-        try:
-            fn(item)
-        except Invalid as exc:
-            nest(errors, exc, index)
-    return errors
+def leaf_check(fn: Fn) -> Check:
+    """The checking walk of a node without parts: its one error, if any."""
 
+    def check(value: Any, budget: Budget) -> list[Err]:
+        return rest(fn, value, budget)
 
-def public_errors(errors: list[Err], source: str) -> list[dict[str, Any]]:
-    """The ``ValidationError`` items: ``{"loc": [source, ...], "msg": ..., "type": ...}``."""
-    return [{"loc": [source, *reversed(loc)], "msg": msg, "type": type_} for loc, type_, msg in errors]
+    return check
 
 
 def describe(tp: Any) -> str:
@@ -68,9 +103,13 @@ def describe(tp: Any) -> str:
 class Node:
     """A compiled validator plus what its parents need to know about it at compile time.
 
-    ``exact``: when an input's type is exactly this class, the result is the input itself,
-    so parents may skip the call. ``shape`` is one of "scalar", "seq", "map", "object",
-    "any", "none". ``caps`` says which constraints make sense: "order", "len", "str".
+    ``check`` is the error-listing walk (a node without parts leaves it None and gets
+    ``leaf_check(fn)``). ``exact``: when an input's type is exactly this class, the
+    result is the input itself, so parents may skip the call. ``shape`` is one of
+    "scalar", "seq", "map", "object", "any", "none". ``caps`` says which constraints make
+    sense: "order", "len", "str". ``prelen``: input types whose ``len()`` is the
+    result's, so a length constraint can refuse them before any item is looked at;
+    ``shrinks``: the result may be shorter than such an input (sets, coerced dict keys).
     """
 
     fn: Fn
@@ -81,10 +120,21 @@ class Node:
     shape: str = "scalar"
     caps: frozenset[str] = frozenset()
     nullable: bool = False
+    check: Check | None = None
+    prelen: frozenset[type] = frozenset()
+    shrinks: bool = False
+
+    def checker(self) -> Check:
+        """The checking walk of this node."""
+        return self.check if self.check is not None else leaf_check(self.fn)
 
 
 def _identity(value: Any) -> Any:
     return value
 
 
-ANY = Node(_identity, "Any", is_any=True, shape="any", caps=frozenset({"order", "len", "str"}))
+def _no_errors(value: Any, budget: Budget) -> list[Err]:
+    return []
+
+
+ANY = Node(_identity, "Any", is_any=True, shape="any", caps=frozenset({"order", "len", "str"}), check=_no_errors)

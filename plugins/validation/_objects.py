@@ -8,12 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, NotRequired, Required, get_args, get_origin, get_type_hints
 
-from ._nodes import Err, Fn, Invalid, Node, fail, nest
+from ._nodes import Budget, Check, Err, Fn, Invalid, Node, fail, nest, rest
 
-__all__ = ["is_typeddict", "object_fields", "object_validator"]
+__all__ = ["is_typeddict", "object_fields", "object_validator", "unknown_keys"]
 
 _MISSING: Any = dataclasses.MISSING
 _MODEL_MSG = "Input should be an object"
+_EXTRA_MSG = "Extra inputs are not permitted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,20 +94,23 @@ def object_fields(cls: Any, compile_hint: Callable[[Any], Node], lax: bool) -> l
     ]
 
 
-def _missing(errors: list[Err] | None, name: str) -> list[Err]:
-    if errors is None:
-        errors = []
-    errors.append(([name], "missing", "Field required"))
-    return errors
+def unknown_keys(errors: list[Err], data: Any, names: frozenset[str], budget: Budget) -> None:
+    """List unknown keys of ``data`` as ``extra_forbidden`` while the budget lasts, and count the rest.
 
-
-def _extra(errors: list[Err] | None, data: Any, names: frozenset[str]) -> list[Err] | None:
-    for key in data:
-        if key not in names:
-            if errors is None:
-                errors = []
-            errors.append(([key], "extra_forbidden", "Extra inputs are not permitted"))
-    return errors
+    PERF: the count comes from the known names present (one lookup per field), so a body
+    of 100,000 unknown keys costs no more than listing the first few.
+    """
+    unknown = len(data) - sum(1 for name in names if name in data)
+    listed = 0
+    if unknown and budget.left > 0:
+        for key in data:
+            if key not in names:
+                errors.append(([key], "extra_forbidden", _EXTRA_MSG))
+                listed += 1
+                if listed == budget.left:
+                    break
+        budget.left -= listed
+    budget.counted += unknown - listed
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -125,8 +129,8 @@ def _fast_path(fields: list[Field], is_dict: bool) -> list[str]:
     """Lines that build the result at once when every field is present and valid.
 
     PERF: most bodies are valid and complete; this path does one subscript per field and
-    one combined type test, and only a failure anywhere falls back to the checking path
-    below, which then finds and reports every error.
+    one combined type test, and only a failure anywhere falls back to the general path
+    below (defaults, absent fields), and only a failure there to the checking walk.
     """
     if not fields:
         return []
@@ -165,23 +169,32 @@ def _construct(fields: list[Field]) -> list[str]:
     ]
 
 
-def _field_lines(i: int, f: Field, lax: bool, forbid: bool, is_dict: bool) -> list[str]:
+def _fetch(f: Field, lax: bool) -> tuple[str, str]:
+    """The line that reads field ``f`` into ``x``, and the test that it is absent."""
     key = repr(f.name)
     if not lax:
-        fetch = f"x = get({key}, M)"
-        absent = "x is M"
-    elif f.node.shape == "seq":
-        fetch = f"x = getlist({key}) if getlist is not None else as_list(get({key}))"
-        absent = "not x"
-    else:
-        fetch = f"x = get({key})"
-        absent = "x is None"
+        return f"x = get({key}, M)", "x is M"
+    if f.node.shape == "seq":
+        return f"x = getlist({key}) if getlist is not None else as_list(get({key}))", "not x"
+    return f"x = get({key})", "x is None"
+
+
+def _none_when_absent(f: Field, lax: bool) -> bool:
+    # A query cannot spell null: absent is how it says None.
+    return lax and f.required and (f.node.nullable or f.node.shape == "none")
+
+
+def _field_lines(i: int, f: Field, lax: bool, forbid: bool, is_dict: bool) -> list[str]:
+    key = repr(f.name)
+    fetch, absent = _fetch(f, lax)
     target = f"out[{key}]" if is_dict else f"v{i}"
     lines = [fetch, f"if {absent}:"]
-    if lax and f.required and (f.node.nullable or f.node.shape == "none"):
-        lines.append(f"    {target} = None")  # a query cannot spell null: absent is how it says None
+    if _none_when_absent(f, lax):
+        lines.append(f"    {target} = None")
+        if forbid:
+            lines.append("    found -= 1")  # counted as required, yet absent from the data
     elif f.required:
-        lines.append(f"    errs = missing(errs, {key})")
+        lines.append("    raise fail('missing', 'Field required')")
     elif f.factory is not None:
         lines.append(f"    {target} = f{i}()")
     elif is_dict:
@@ -193,30 +206,41 @@ def _field_lines(i: int, f: Field, lax: bool, forbid: bool, is_dict: bool) -> li
         lines.append("    found += 1")
     if f.node.is_any:
         lines.append(f"    {target} = x")
-        return lines
-    indent = "    "
-    if f.node.exact is not None:
+    elif f.node.exact is not None:
         # PERF: the common "already the right type" case costs one type() check, no call.
-        lines += [f"    if type(x) is p{i}:", f"        {target} = x", "    else:"]
-        indent = "        "
+        lines += [f"    {target} = x if type(x) is p{i} else n{i}(x)"]
+    else:
+        lines.append(f"    {target} = n{i}(x)")
+    return lines
+
+
+def _check_lines(i: int, f: Field, lax: bool) -> list[str]:
+    key = repr(f.name)
+    fetch, absent = _fetch(f, lax)
+    lines = ["if budget.left <= 0:", "    budget.stopped = True", "else:", f"    {fetch}", f"    if {absent}:"]
+    if f.required and not _none_when_absent(f, lax):
+        lines += [f"        errs.append(([{key}], 'missing', 'Field required'))", "        budget.left -= 1"]
+    else:
+        lines.append("        pass")
+    if f.node.is_any:
+        return lines
+    skip = f"type(x) is not p{i} and " if f.node.exact is not None else ""
     lines += [
-        f"{indent}try:",
-        f"{indent}    {target} = n{i}(x)",
-        f"{indent}except Invalid as e:",
-        f"{indent}    errs = nest(errs, e, {key})",
+        f"    elif {skip}(found := c{i}(x, budget)):",
+        f"        nest(errs, found, {key})",
     ]
     return lines
 
 
-def object_validator(cls: Any, fields: list[Field], lax: bool, forbid: bool) -> Fn:
-    """Generate the validator for ``cls``: one fetch-and-check block per field, no loops."""
+def object_validator(cls: Any, fields: list[Field], lax: bool, forbid: bool) -> tuple[Fn, Check]:
+    """Generate the validator of ``cls`` and its checking walk: one block per field, no loops."""
     is_dict = is_typeddict(cls)
     names = frozenset(f.name for f in fields)
     n_required = sum(f.required for f in fields)
     ns: dict[str, Any] = {
-        "M": _MISSING, "Invalid": Invalid, "nest": nest, "missing": _missing, "extra": _extra,
-        "as_list": _as_list, "fail": fail, "value_error": _value_error, "names": names, "cls": cls,
-        "MODEL_MSG": _MODEL_MSG,
+        "M": _MISSING, "Invalid": Invalid, "nest": nest, "unknown_keys": unknown_keys, "as_list": _as_list,
+        "fail": fail, "value_error": _value_error, "names": names, "cls": cls, "MODEL_MSG": _MODEL_MSG,
+        "EXTRA_MSG": _EXTRA_MSG, "rest": rest,
     }  # fmt: skip
     if lax:
         head = [
@@ -226,30 +250,50 @@ def object_validator(cls: Any, fields: list[Field], lax: bool, forbid: bool) -> 
             "    raise fail('model_type', MODEL_MSG) from None",
             "getlist = getattr(data, 'getlist', None)",
         ]
+        check_head = [
+            "get = getattr(data, 'get', None)",
+            "if get is None:",
+            "    budget.left -= 1",
+            "    return [([], 'model_type', MODEL_MSG)]",
+            "getlist = getattr(data, 'getlist', None)",
+        ]
     else:
         head = [
             "if type(data) is not dict and not isinstance(data, dict):",
             "    raise fail('model_type', MODEL_MSG)",
         ]
-    # The fast path subscripts; only the checking path after it needs `get`.
+        check_head = [
+            "if type(data) is not dict and not isinstance(data, dict):",
+            "    budget.left -= 1",
+            "    return [([], 'model_type', MODEL_MSG)]",
+            "get = data.get",
+        ]
+    # The fast path subscripts; only the general path after it needs `get`.
     fast = [] if lax else [*_fast_path(fields, is_dict), "get = data.get"]
-    body = head + fast + (["errs = None", "found = 0"] if forbid else ["errs = None"])
+    body = head + fast + (["found = 0"] if forbid else [])
+    check = check_head + ["errs = []"]
     if is_dict:
         body.append("out = {}")
     for i, f in enumerate(fields):
         ns[f"n{i}"], ns[f"p{i}"], ns[f"d{i}"], ns[f"f{i}"] = f.node.fn, f.node.exact, f.default, f.factory
+        ns[f"c{i}"] = f.node.checker()
         body += _field_lines(i, f, lax, forbid, is_dict)
+        check += _check_lines(i, f, lax)
     if forbid:
         body += [
-            f"if errs is not None or len(data) != {n_required} + found:",
-            "    errs = extra(errs, data, names)",
+            f"if len(data) != {n_required} + found:",
+            "    for key in data:",
+            "        if key not in names:",
+            "            raise fail('extra_forbidden', EXTRA_MSG)",
         ]
-    body += ["if errs is not None:", "    raise Invalid(errs)"]
+        check += ["unknown_keys(errs, data, names, budget)"]
     if is_dict:
         body.append("return out")
     else:
         body += _construct(fields)
+    # Every field checked out: what is left to refuse is the class's own (__post_init__).
+    check += ["return errs or rest(validate, data, budget)"]
     source = "def validate(data):\n" + "".join(f"    {line}\n" for line in body)
+    source += "def check(data, budget):\n" + "".join(f"    {line}\n" for line in check)
     exec(compile(source, f"<hornbeam validator for {cls.__qualname__}>", "exec"), ns)
-    fn: Fn = ns["validate"]
-    return fn
+    return ns["validate"], ns["check"]

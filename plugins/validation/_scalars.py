@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
+
+from hornbeam.converters import UUIDConverter
+from hornbeam.parsers import FALSE_WORDS, MAX_INT_DIGITS, TRUE_WORDS, parse_bool, parse_decimal, parse_float, parse_int
 
 from ._nodes import Fn, Node, describe, fail
 
@@ -15,11 +20,10 @@ __all__ = ["scalar_node", "literal_node", "enum_node"]
 _ORDER = frozenset({"order"})
 _LEN = frozenset({"len"})
 _STR = frozenset({"len", "str"})
+_STR_INPUT = frozenset({str})
 
-_BOOL_WORDS = {
-    "true": True, "1": True, "yes": True, "on": True,
-    "false": False, "0": False, "no": False, "off": False,
-}  # fmt: skip
+# How a literal True or False can be spelled in a query (parse_bool ignores case as well).
+_BOOL_WORDS = {True: sorted(TRUE_WORDS), False: sorted(FALSE_WORDS)}
 
 
 def _strict_str(value: Any) -> Any:
@@ -78,33 +82,31 @@ def _lax_str(value: Any) -> Any:
 
 def _lax_int(value: Any) -> Any:
     if isinstance(value, str):
-        # int() also takes "1_000"; a query value with underscores is almost surely a typo.
-        if "_" not in value:
-            try:
-                return int(value)
-            except ValueError:
-                pass
-        raise fail("int_parsing", "Input should be a valid integer, unable to parse string as an integer")
+        # PERF: the usual unsigned value, inline; the same test parse_int starts with.
+        if value.isdigit() and value.isascii() and len(value) <= MAX_INT_DIGITS:
+            return int(value)
+        try:
+            return parse_int(value)
+        except ValueError:
+            raise fail("int_parsing", "Input should be a valid integer, unable to parse string as an integer") from None
     return _strict_int(value)
 
 
 def _lax_float(value: Any) -> Any:
     if isinstance(value, str):
-        if "_" not in value:
-            try:
-                return float(value)
-            except ValueError:
-                pass
-        raise fail("float_parsing", "Input should be a valid number, unable to parse string as a number")
+        try:
+            return parse_float(value)
+        except ValueError:
+            raise fail("float_parsing", "Input should be a valid number, unable to parse string as a number") from None
     return _strict_float(value)
 
 
 def _lax_bool(value: Any) -> Any:
     if isinstance(value, str):
-        result = _BOOL_WORDS.get(value.lower())
-        if result is not None:
-            return result
-        raise fail("bool_parsing", "Input should be a valid boolean, unable to interpret input")
+        try:
+            return parse_bool(value)
+        except ValueError:
+            raise fail("bool_parsing", "Input should be a valid boolean, unable to interpret input") from None
     if value is True or value is False:
         return value
     if type(value) is int and (value == 0 or value == 1):
@@ -133,10 +135,10 @@ def _parsed(cls: type, parse: Fn, kind: str, what: str) -> Fn:
 def _decimal(value: Any) -> Any:
     if isinstance(value, str):
         try:
-            result = Decimal(value)
-        except (ArithmeticError, ValueError):
+            return parse_decimal(value)
+        except ValueError:
             raise fail("decimal_parsing", "Input should be a valid decimal, unable to parse string") from None
-    elif isinstance(value, float):
+    if isinstance(value, float):
         # str() first: Decimal(0.1) would keep the binary float's long expansion.
         result = Decimal(str(value))
     elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
@@ -149,14 +151,30 @@ def _decimal(value: Any) -> Any:
     raise fail("decimal_parsing", "Input should be a finite decimal")
 
 
-def _uuid(text: str) -> UUID:
-    return UUID(text)
+# RFC 3339 (what JSON Schema's date-time, date and time formats mean), with the offset
+# optional so that naive datetimes and times can be sent; datetime.fromisoformat alone
+# would also take week dates, a space or any character as separator, "20240501" and more.
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TIME_RE = r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?"
+_DATETIME_RE = re.compile(rf"[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[Tt]{_TIME_RE}")
+_CLOCK_RE = re.compile(_TIME_RE)
+_UUID_CONVERTER = UUIDConverter()
 
 
-_DATETIME = _parsed(datetime, datetime.fromisoformat, "datetime", "datetime")
-_DATE = _parsed(date, date.fromisoformat, "date", "date")
-_TIME = _parsed(time, time.fromisoformat, "time", "time")
-_UUID = _parsed(UUID, _uuid, "uuid", "UUID")
+def _strict_text(regex: re.Pattern[str], parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse_text(text: str) -> Any:
+        if regex.fullmatch(text) is None:
+            raise ValueError(text)
+        return parse(text.upper())
+
+    return parse_text
+
+
+_DATETIME = _parsed(datetime, _strict_text(_DATETIME_RE, datetime.fromisoformat), "datetime", "datetime")
+_DATE = _parsed(date, _strict_text(_DATE_RE, date.fromisoformat), "date", "date")
+_TIME = _parsed(time, _strict_text(_CLOCK_RE, time.fromisoformat), "time", "time")
+# The canonical 8-4-4-4-12 form, as in paths; UUID() alone would take braces, URNs, no hyphens.
+_UUID = _parsed(UUID, _UUID_CONVERTER.convert, "uuid", "UUID")
 
 # type -> (strict validator, lax validator, exact pass-through class or None, caps)
 _SCALARS: dict[Any, tuple[Fn, Fn, type | None, frozenset[str]]] = {
@@ -184,7 +202,8 @@ def scalar_node(tp: Any, lax: bool) -> Node | None:
         return None
     strict_fn, lax_fn, exact, caps = entry
     shape = "none" if tp is type(None) else "scalar"
-    return Node(lax_fn if lax else strict_fn, describe(tp), exact=exact, shape=shape, caps=caps)
+    prelen = _STR_INPUT if tp is str else frozenset()
+    return Node(lax_fn if lax else strict_fn, describe(tp), exact=exact, shape=shape, caps=caps, prelen=prelen)
 
 
 def _choices(values: list[Any]) -> str:
@@ -199,7 +218,7 @@ def _as_text(value: Any) -> list[str]:
     if isinstance(value, enum.Enum):
         return _as_text(value.value)
     if value is True or value is False:
-        return [word for word, flag in _BOOL_WORDS.items() if flag is value]
+        return _BOOL_WORDS[value]
     if isinstance(value, (str, int, float)):
         return [str(value)]
     if isinstance(value, bytes):

@@ -1,15 +1,23 @@
-"""Value constraints read from ``typing.Annotated`` metadata, checked after the type."""
+"""Value constraints read from ``typing.Annotated`` metadata.
+
+Checks run cheap-first and stop at a value's first failure: lengths, then bounds, then
+patterns, whatever order they were written in. A container's length is checked before
+its items (a list that is too long is refused without looking at one of them), so a
+length limit also bounds the work a bad input can cause.
+"""
 
 from __future__ import annotations
 
 import operator
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from ._nodes import Err, Invalid, Node, fail
+from ._errors import shorten
+from ._nodes import Budget, Err, Node, fail, rest, spend
 
 __all__ = ["Ge", "Gt", "Le", "Lt", "MinLen", "MaxLen", "Pattern", "constrain"]
 
@@ -68,6 +76,7 @@ class Pattern:
 
 
 Check = tuple[Callable[[Any], Any], str, str]
+Length = tuple[bool, int, str, str]  # (is a minimum, limit, error type, message)
 
 # attribute -> (operator taking (limit, value), error type, words); the same attribute names
 # as annotated_types, so its objects are recognised without importing it.
@@ -79,14 +88,6 @@ _BOUNDS: dict[str, tuple[Callable[[Any, Any], Any], str, str]] = {
 }
 
 
-def _at_least(limit: int, value: Any) -> bool:
-    return len(value) >= limit
-
-
-def _at_most(limit: int, value: Any) -> bool:
-    return len(value) <= limit
-
-
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
@@ -96,40 +97,57 @@ def _require(node: Node, cap: str, constraint: Any) -> None:
         raise TypeError(f"constraint {constraint!r} does not apply to {node.name}")
 
 
-def _checks(node: Node, metadata: Iterable[Any]) -> list[Check]:
-    checks: list[Check] = []
+def _checks(node: Node, metadata: Iterable[Any]) -> tuple[list[Length], list[Check]]:
+    """The length checks, and the other checks in the order they should run (bounds, then patterns)."""
+    lengths: list[Length] = []
+    bounds: list[Check] = []
+    patterns: list[Check] = []
     noun = "character" if "str" in node.caps else "item"
     for item in metadata:
         if isinstance(item, Pattern):
             _require(node, "str", item)
-            checks.append((item.regex.search, "string_pattern_mismatch", f"String should match pattern {item.pattern!r}"))
+            msg = f"String should match pattern {shorten(item.pattern, 100)!r}"
+            patterns.append((item.regex.search, "string_pattern_mismatch", msg))
             continue
         for attr, (op, type_, words) in _BOUNDS.items():
             limit = getattr(item, attr, None)
             if limit is not None:
                 _require(node, "order", item)
-                checks.append((partial(op, limit), type_, f"Input should be {words} {limit}"))
+                bounds.append((partial(op, limit), type_, f"Input should be {words} {shorten(repr(limit), 100)}"))
         low = getattr(item, "min_length", None)
         if low is not None:
             _require(node, "len", item)
-            checks.append((partial(_at_least, low), "too_short", f"Value should have at least {_plural(low, noun)}"))
+            lengths.append((True, low, "too_short", f"Value should have at least {_plural(low, noun)}"))
         high = getattr(item, "max_length", None)
         if high is not None:
             _require(node, "len", item)
-            checks.append((partial(_at_most, high), "too_long", f"Value should have at most {_plural(high, noun)}"))
-    return checks
+            lengths.append((False, high, "too_long", f"Value should have at most {_plural(high, noun)}"))
+    return lengths, bounds + patterns
+
+
+def _length_failure(lengths: list[Length], size: int | None) -> tuple[str, str]:
+    """The first length constraint that ``size`` breaks (None: the value has no length)."""
+    for is_min, limit, type_, msg in lengths:
+        if size is None or ((size < limit) if is_min else (size > limit)):
+            return type_, msg
+    raise AssertionError("no length constraint fails")  # pragma: no cover - callers check first
 
 
 def constrain(node: Node, metadata: Iterable[Any]) -> Node:
-    """``node`` followed by the checks in ``metadata``; metadata it does not know is ignored.
+    """``node`` with the checks in ``metadata``; metadata it does not know is ignored.
 
     Raises TypeError when a constraint does not fit the type (a length on an int, say).
     """
-    checks = _checks(node, metadata)
-    if not checks:
+    lengths, checks = _checks(node, metadata)
+    if not lengths and not checks:
         return node
+    # PERF: the limits merged into two ints, so a length in range costs two comparisons;
+    # which constraint failed is worked out only on failure.
+    low = max((limit for is_min, limit, _, _ in lengths if is_min), default=0)
+    high = min((limit for is_min, limit, _, _ in lengths if not is_min), default=sys.maxsize)
     base = node.fn
-    if len(checks) == 1 and not node.nullable:
+    nullable = node.nullable
+    if not lengths and len(checks) == 1 and not nullable:
         pred, type_, msg = checks[0]
 
         def validate_one(value: Any) -> Any:
@@ -137,31 +155,72 @@ def constrain(node: Node, metadata: Iterable[Any]) -> Node:
             try:
                 if pred(result):
                     return result
-            except TypeError:  # e.g. naive vs aware datetimes, or len() of an Any that has none
+            except TypeError:  # e.g. naive vs aware datetimes
                 pass
             raise fail(type_, msg)
 
         fn = validate_one
-    else:
-        nullable = node.nullable
+    elif not lengths:
 
-        def validate_all(value: Any) -> Any:
+        def validate_checks(value: Any) -> Any:
             result = base(value)
             if nullable and result is None:
                 return None
-            errors: list[Err] | None = None
             for pred, type_, msg in checks:
                 try:
                     if pred(result):
                         continue
                 except TypeError:
                     pass
-                if errors is None:
-                    errors = []
-                errors.append(([], type_, msg))
-            if errors is None:
-                return result
-            raise Invalid(errors)
+                raise fail(type_, msg)
+            return result
 
-        fn = validate_all
-    return Node(fn, node.name, hashable=node.hashable, shape=node.shape, caps=node.caps, nullable=node.nullable)
+        fn = validate_checks
+    else:
+        prelen = node.prelen
+        shrinks = node.shrinks
+        exact = node.exact
+        checks_ = tuple(checks)
+
+        def validate(value: Any) -> Any:
+            if type(value) in prelen:
+                # The input's length is the result's: refuse it before looking at an item.
+                size = len(value)
+                if size < low or size > high:
+                    raise fail(*_length_failure(lengths, size))
+                result: Any = value if type(value) is exact else base(value)
+                if shrinks and len(result) < low:
+                    raise fail(*_length_failure(lengths, len(result)))
+            else:
+                result = base(value)
+                if nullable and result is None:
+                    return None
+                if lengths:
+                    try:
+                        size = len(result)
+                    except TypeError:  # len() of an Any that has none
+                        raise fail(*_length_failure(lengths, None)) from None
+                    if size < low or size > high:
+                        raise fail(*_length_failure(lengths, size))
+            for pred, type_, msg in checks_:
+                try:
+                    if pred(result):
+                        continue
+                except TypeError:
+                    pass
+                raise fail(type_, msg)
+            return result
+
+        fn = validate
+    base_check = node.checker()
+    prelen = node.prelen
+
+    def check(value: Any, budget: Budget) -> list[Err]:
+        if lengths and type(value) in prelen and not low <= len(value) <= high:
+            return spend(budget, *_length_failure(lengths, len(value)))
+        return base_check(value, budget) or rest(fn, value, budget)
+
+    return Node(
+        fn, node.name, hashable=node.hashable, shape=node.shape, caps=node.caps, nullable=nullable,
+        check=check, prelen=node.prelen, shrinks=node.shrinks,
+    )  # fmt: skip

@@ -2,18 +2,27 @@
 
 ``Validator().compile(tp, source)`` runs once, at route registration, and returns
 ``validate(data) -> value``. ``validate`` raises ``hornbeam.errors.ValidationError``
-listing every failure as ``{"loc": [source, key-or-index, ...], "msg": str, "type": str}``.
+listing the failures as ``{"loc": [source, key-or-index, ...], "msg": str, "type": str}``,
+at most ``max_errors`` of them (100 by default) in a document under 64 KiB; the rest
+are counted in ``errors_omitted``. Valid data takes a fast path that stops at the first
+failure; only then is the data walked again to list errors, and that walk stops once
+it has found more than ``max_errors``. Each value reports its first failing check:
+a container's length before its items, lengths and bounds before patterns.
 
 Sources:
 
 - ``"body"``: a decoded JSON value, checked strictly (``"2"`` is not an int, ``true`` is
   not an int; an int is accepted for a float; ``bytes`` come from strings as UTF-8;
-  datetime/date/time from ISO 8601 strings; UUID and Decimal from strings, Decimal also
-  from numbers; Enum and Literal by value). Any supported type may be at the top.
+  datetime/date/time from RFC 3339 strings (``2024-05-01T12:30:00Z``, ``2024-05-01``,
+  ``12:30:00+02:00``; seconds required, the offset optional for naive values); UUID
+  from its canonical 8-4-4-4-12 string; Decimal from numbers, and from strings in the
+  number grammar of ``hornbeam.parsers``; Enum and Literal by value). Any supported
+  type may be at the top.
 - ``"query"`` / ``"path"``: the top type must be a dataclass or TypedDict; its fields are
   read from a mapping (with ``getlist`` for list-typed fields when it has one, as
-  ``QueryParams`` does; a plain ``dict`` works too) and coerced from strings (``"2"`` -> 2,
-  booleans from true/false/1/0/yes/no/on/off in any case). An absent field (or an empty
+  ``QueryParams`` does; a plain ``dict`` works too) and coerced from strings by
+  ``hornbeam.parsers`` (``"2"`` -> 2, booleans from true/false/1/0/yes/no/on/off in any
+  case, a blank value true). An absent field (or an empty
   list) takes its default, or None when its type allows None. Only scalars and
   lists/tuples/sets of scalars can be fields here.
 
@@ -48,10 +57,12 @@ from typing import Annotated, Any, Literal, NewType, Union, get_args, get_origin
 
 from hornbeam.errors import ValidationError
 
-from ._nodes import ANY, Fn, Invalid, Node, describe, public_errors
-from .constraints import constrain
 from ._containers import dict_node, sequence_node, tuple_node, union_node
+from ._errors import MAX_ERRORS, report
+from ._nodes import ANY, Budget, Err, Fn, Invalid, Node, describe
+from .constraints import constrain
 from ._objects import is_typeddict, object_fields, object_validator
+from ._schema import ComponentNames, SchemaBuilder
 from ._scalars import enum_node, literal_node, scalar_node
 
 __all__ = ["Validator"]
@@ -72,7 +83,11 @@ class Validator:
     does not declare: ``"forbid"`` (the default) reports each as ``extra_forbidden``,
     ``"ignore"`` drops them. ``unknown_query_fields`` does the same for query and path
     data; it defaults to ``"ignore"``, since URLs pick up parameters no handler asked
-    for (``utm_source``, cache-busters).
+    for (``utm_source``, cache-busters). ``max_errors`` bounds the errors one
+    ValidationError lists; checking stops once it is reached, and the problem document
+    counts what was left out in ``errors_omitted`` (a lower bound when the detail says
+    "at least": unknown keys are always counted in full, other errors only until the
+    walk stops). Raises ValueError for an unknown policy or a ``max_errors`` below 1.
     """
 
     def __init__(
@@ -80,14 +95,19 @@ class Validator:
         *,
         unknown_fields: Literal["forbid", "ignore"] = "forbid",
         unknown_query_fields: Literal["forbid", "ignore"] = "ignore",
+        max_errors: int = MAX_ERRORS,
     ) -> None:
         for name, policy in (("unknown_fields", unknown_fields), ("unknown_query_fields", unknown_query_fields)):
             if policy not in ("forbid", "ignore"):
                 raise ValueError(f"{name} must be 'forbid' or 'ignore', got {policy!r}")
+        if isinstance(max_errors, bool) or not isinstance(max_errors, int) or max_errors < 1:
+            raise ValueError(f"max_errors must be an int of at least 1, got {max_errors!r}")
+        self.max_errors = max_errors
         self.unknown_fields = unknown_fields
         self.unknown_query_fields = unknown_query_fields
         # Keyed by (class, lax): lax (query and path) objects always use the query policy.
         self._objects: dict[tuple[type, bool], Node] = {}
+        self._component_names = ComponentNames()
 
     def compile(self, tp: Any, source: Source) -> Fn:
         """The validator of ``tp`` for data from ``source``.
@@ -103,20 +123,69 @@ class Validator:
         # A failed compile must not leave half-built (placeholder) classes in the cache.
         policy = self.unknown_query_fields if lax else self.unknown_fields
         compiler = _Compiler(lax, policy == "forbid", dict(self._objects))
-        fn = compiler.compile(tp).fn
+        node = compiler.compile(tp)
         self._objects = compiler.objects
+        fn, check, max_errors = node.fn, node.checker(), self.max_errors
 
         def validate(data: Any) -> Any:
             try:
                 return fn(data)
             except Invalid as exc:
-                raise ValidationError(public_errors(exc.errors, source)) from None
+                first = exc.errors
             except RecursionError:
-                error = {"loc": [source], "msg": "Input is nested too deeply", "type": "too_deep"}
-                raise ValidationError([error]) from None
+                raise _too_deep(source) from None
+            # One more than shown: finding it is how the report knows the list was cut.
+            budget = Budget(max_errors + 1)
+            try:
+                errors = check(data, budget)
+            except RecursionError:
+                raise _too_deep(source) from None
+            raise report(errors or first, budget, source, max_errors)
 
         validate.__qualname__ = validate.__name__ = f"validate_{source}_{describe(tp)}"
         return validate
+
+
+    def schema(
+        self,
+        tp: Any,
+        source: Source = "body",
+        *,
+        defs: dict[str, Any] | None = None,
+        ref_prefix: str = "#/$defs/",
+    ) -> dict[str, Any]:
+        """The JSON Schema (2020-12, as OpenAPI 3.1 uses it) of what ``compile(tp, source)`` accepts.
+
+        Dataclasses, TypedDicts and Enums are components: each is written once into
+        ``defs`` under its name and referred to as ``{"$ref": ref_prefix + name}``
+        (recursive types included). Pass an OpenAPI document's ``components/schemas``
+        dict and ``ref_prefix="#/components/schemas/"`` to share them between routes;
+        without ``defs`` they go into the returned schema's own ``"$defs"``. A class
+        keeps one name for the life of the validator (a second class of the same name is
+        called ``module.Qualname``). For ``"query"`` and ``"path"`` the result is the
+        object itself, never a reference: each of its ``properties`` is one parameter's
+        schema and ``required`` lists the parameters that must be sent (a field that may
+        be None may be left out, so it is not required and its schema has no null).
+        Bodies forbid unknown fields with ``additionalProperties: false`` when this
+        validator refuses them. Raises TypeError, as ``compile`` does, for a type it
+        cannot handle.
+        """
+        self.compile(tp, source)
+        lax = source != "body"
+        policy = self.unknown_query_fields if lax else self.unknown_fields
+        own = defs is None
+        components: dict[str, Any] = {} if defs is None else defs
+        builder = SchemaBuilder(
+            lax=lax, forbid=policy == "forbid", defs=components, ref_prefix=ref_prefix, names=self._component_names
+        )
+        result = builder.top(tp)
+        if own and components:
+            result["$defs"] = components
+        return result
+
+
+def _too_deep(source: str) -> ValidationError:
+    return ValidationError([{"loc": [source], "msg": "Input is nested too deeply", "type": "too_deep"}])
 
 
 def _hashable(value: Any) -> bool:
@@ -197,16 +266,19 @@ class _Compiler:
         if cached is not None:
             return cached
         # A recursive class refers to itself through this placeholder until it is built.
-        target: list[Fn] = []
+        target: list[Node] = []
 
         def forward(value: Any) -> Any:
-            return target[0](value)
+            return target[0].fn(value)
+
+        def forward_check(value: Any, budget: Budget) -> list[Err]:
+            return target[0].checker()(value, budget)
 
         hashable = not is_typeddict(cls) and getattr(cls, "__hash__", None) is not None
-        self.objects[cls, lax] = Node(forward, cls.__qualname__, hashable=hashable, shape="object")
+        self.objects[cls, lax] = Node(forward, cls.__qualname__, hashable=hashable, shape="object", check=forward_check)
         fields = object_fields(cls, lambda hint: self.compile(hint, lax), lax)
-        fn = object_validator(cls, fields, lax, self.forbid)
-        target.append(fn)
-        node = Node(fn, cls.__qualname__, hashable=hashable, shape="object")
+        fn, check = object_validator(cls, fields, lax, self.forbid)
+        node = Node(fn, cls.__qualname__, hashable=hashable, shape="object", check=check)
+        target.append(node)
         self.objects[cls, lax] = node
         return node

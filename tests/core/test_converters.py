@@ -52,7 +52,7 @@ def test_int_accepts(segment: str, value: int) -> None:
 
 @pytest.mark.parametrize(
     "segment",
-    ["+1", " 1", "1 ", "1_0", "\u0661", "\uff11", "", "-", "--1", "1-", "1.0", "1e3", "0x10", "abc", "\u00b2"],
+    ["+1", " 1", "1 ", "1_0", "\u0661", "\uff11", "", "-", "--1", "1-", "1.0", "1e3", "0x10", "abc", "\u00b2", "9" * 101, "1\n"],
 )
 def test_int_rejects(segment: str) -> None:
     with pytest.raises(ValueError):
@@ -79,7 +79,8 @@ def test_int_round_trip(value: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("segment", "value"), [("1", 1.0), ("1.5", 1.5), ("-0.25", -0.25), ("0.0", 0.0), ("10", 10.0), ("007.50", 7.5)]
+    ("segment", "value"),
+    [("1", 1.0), ("1.5", 1.5), ("-0.25", -0.25), ("0.0", 0.0), ("10", 10.0), ("007.50", 7.5), ("1e5", 1e5), ("2.5E-3", 0.0025), ("1e+2", 100.0)],
 )
 def test_float_accepts(segment: str, value: float) -> None:
     result = FLOAT.convert(segment)
@@ -88,7 +89,7 @@ def test_float_accepts(segment: str, value: float) -> None:
 
 @pytest.mark.parametrize(
     "segment",
-    ["nan", "NaN", "inf", "-inf", "infinity", "1e5", "1E5", "1.", ".5", "", "-", "+1.0", "1,5", "1_0.0", " 1.0", "1.0 ", "1.2.3", "\u0661.\u0660", "0x1p3", "-.5"],
+    ["nan", "NaN", "inf", "-inf", "infinity", "1e", "1e+", "1.", ".5", "", "-", "+1.0", "1,5", "1_0.0", " 1.0", "1.0 ", "1.2.3", "\u0661.\u0660", "0x1p3", "-.5", "9" * 400, "1e999", "1.0\n"],
 )
 def test_float_rejects(segment: str) -> None:
     with pytest.raises(ValueError):

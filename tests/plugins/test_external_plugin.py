@@ -73,9 +73,19 @@ if __name__ == "__main__":
             client.get("/items?limit=5&tag=a&tag=b"),
             client.get("/items?limit=0&tag=a"),
         ]
+        many = client.post("/items", json={"name": "x", "price": 1, **{f"k{i}": i for i in range(500)}})
+        components = {}
+        schemas = {
+            "body": app.validator.schema(Item, defs=components, ref_prefix="#/components/schemas/"),
+            "again": app.validator.schema(list[Item], defs=components, ref_prefix="#/components/schemas/"),
+            "query": app.validator.schema(Page, "query"),
+            "components": components,
+        }
     print(json.dumps({
         "provider": app.plugins.providers.get("hornbeam_validator"),
         "answers": [{"status": r.status_code, "body": r.json()} for r in answers],
+        "many": {"status": many.status_code, "size": len(many.content), "body": many.json()},
+        "schemas": schemas,
     }))
 '''
 
@@ -160,3 +170,31 @@ def test_plugins_command_lists_it(site: Path) -> None:
     report = run(site, "-m", "hornbeam", "plugins", "external_app:app").stdout
     assert "  pydantic  [entry point hornbeam_pydantic]" in report
     assert "hornbeam_validator: served by pydantic; implemented by pydantic, validation" in report
+
+
+def test_plugin_bounds_its_errors(site: Path) -> None:
+    for outcome in (serve(site), serve(site, disable="pydantic")):
+        many = outcome["many"]
+        assert many["status"] == 422 and many["size"] < 64 * 1024
+        assert len(many["body"]["errors"]) == 100 and many["body"]["errors_omitted"] == 400
+
+
+def test_plugin_gives_the_schema_capability(site: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    prefix = "#/components/schemas/"
+    for outcome in (serve(site), serve(site, disable="pydantic")):
+        schemas = outcome["schemas"]
+        assert schemas["body"] == {"$ref": prefix + "Item"}
+        assert schemas["again"] == {"type": "array", "items": {"$ref": prefix + "Item"}}
+        assert set(schemas["components"]) == {"Item"}
+        item = schemas["components"]["Item"]
+        assert item["required"] == ["name", "price"] and item["additionalProperties"] is False
+        query = schemas["query"]
+        assert query["type"] == "object" and "$ref" not in query and "$defs" not in query
+        assert set(query["properties"]) == {"limit", "tag"} and not query.get("required")
+        assert query["properties"]["limit"]["minimum"] == 1 and query["properties"]["limit"]["maximum"] == 100
+        # The schema agrees with the answers the same validator gave to the same bodies.
+        document = {"$ref": prefix + "Item", "components": {"schemas": schemas["components"]}}
+        check = jsonschema.Draft202012Validator(document)
+        assert check.is_valid({"name": "pen", "price": 2, "tags": ["a"]})
+        assert not check.is_valid({"name": "", "price": -1, "tags": ["a", "b", "c", "d"], "colour": "red"})

@@ -14,7 +14,11 @@ Installed, this plugin wins over the built-in ``validation`` plugin (which is
   ``validation_unknown_fields="ignore"``; ignored in query and path data unless
   ``validation_unknown_query_fields="forbid"``. A pydantic model keeps its own ``extra`` policy.
 - Errors: ``{"loc": [source, *pydantic_loc], "msg": ..., "type": ...}`` with pydantic's
-  messages and types (``string_too_short``, ``greater_than_equal``, ...).
+  messages and types (``string_too_short``, ``greater_than_equal``, ...); at most
+  ``max_errors`` (100) of them, the rest counted in ``errors_omitted``.
+- ``schema(tp, source, defs=, ref_prefix=)``: the JSON Schema of the type from pydantic's
+  ``TypeAdapter.json_schema``, its ``$defs`` moved into the caller's ``defs`` (as the
+  built-in validator does), so an OpenAPI plugin can use either validator.
 """
 
 from __future__ import annotations
@@ -57,12 +61,64 @@ class PydanticValidator:
         *,
         unknown_fields: Literal["forbid", "ignore"] = "forbid",
         unknown_query_fields: Literal["forbid", "ignore"] = "ignore",
+        max_errors: int = 100,
     ) -> None:
         for name, policy in (("unknown_fields", unknown_fields), ("unknown_query_fields", unknown_query_fields)):
             if policy not in ("forbid", "ignore"):
                 raise ValueError(f"{name} must be 'forbid' or 'ignore', got {policy!r}")
+        if max_errors < 1:
+            raise ValueError(f"max_errors must be at least 1, got {max_errors!r}")
         self.config = ConfigDict(extra=unknown_fields)
         self.forbid_query_extras = unknown_query_fields == "forbid"
+        self.max_errors = max_errors
+
+    def schema(
+        self, tp: Any, source: Source = "body", *, defs: dict[str, Any] | None = None, ref_prefix: str = "#/$defs/"
+    ) -> dict[str, Any]:
+        """The JSON Schema (2020-12) of what ``compile(tp, source)`` accepts, from pydantic.
+
+        pydantic's ``$defs`` go into ``defs`` (or the result's own ``"$defs"``) and are
+        referred to as ``ref_prefix + name``; a name already in ``defs`` for a different
+        schema gets a number. For ``"query"`` and ``"path"`` the result is the object
+        itself, each property one parameter. Raises TypeError as ``compile`` does.
+        """
+        self.compile(tp, source)
+        adapter, wrapped = self._adapter(tp)
+        marker = "#/$hornbeam_pydantic/"
+        result = adapter.json_schema(ref_template=marker + "{model}", mode="validation")
+        local: dict[str, Any] = result.pop("$defs", {})
+        if wrapped:
+            result = result["items"]
+        target: dict[str, Any] = {} if defs is None else defs
+        same = {name: name for name in local}
+        names: dict[str, str] = {}
+        for name, schema in local.items():
+            final, n = name, 2
+            # A name already there for another type (an earlier route's): this one gets a number.
+            while final in target and target[final] != _retarget(schema, marker, ref_prefix, same):
+                final, n = f"{name}_{n}", n + 1
+            names[name] = final
+        added = {final for final in names.values() if final not in target}
+        for name, schema in local.items():
+            target[names[name]] = _retarget(schema, marker, ref_prefix, names)
+        result = _retarget(result, marker, ref_prefix, names)
+        if source != "body":
+            result = self._parameters(result, target, ref_prefix, added)
+        if defs is None and target:
+            result["$defs"] = target
+        return result
+
+    def _parameters(self, result: dict[str, Any], defs: dict[str, Any], ref_prefix: str, added: set[str]) -> dict[str, Any]:
+        """The query/path object inline, with the unknown-field policy of query data."""
+        ref = result.get("$ref")
+        if isinstance(ref, str) and ref.startswith(ref_prefix):
+            name = ref[len(ref_prefix) :]
+            # Query fields are scalars and lists of them, so nothing else refers to the object.
+            result = dict(defs.pop(name) if name in added else defs[name])
+        result.pop("additionalProperties", None)
+        if self.forbid_query_extras:
+            result["additionalProperties"] = False
+        return result
 
     def compile(self, tp: Any, source: Source) -> Check:
         if source not in ("body", "query", "path"):
@@ -95,6 +151,7 @@ class PydanticValidator:
         adapter, wrapped = self._adapter(tp)
         validate_json = adapter.validate_json
         to_json = pydantic_core.to_json
+        max_errors = self.max_errors
 
         def validate_body(data: Any) -> Any:
             try:
@@ -107,7 +164,7 @@ class PydanticValidator:
             try:
                 value = validate_json(raw, strict=True)
             except pydantic.ValidationError as exc:
-                raise ValidationError(_errors(exc, "body", wrapped)) from None
+                raise _errors(exc, "body", wrapped, max_errors) from None
             return value[0] if wrapped else value
 
         return validate_body
@@ -115,6 +172,7 @@ class PydanticValidator:
     def _mapping(self, tp: Any, source: Source, fields: dict[str, tuple[bool, bool]]) -> Check:
         adapter, wrapped = self._adapter(tp)
         validate_python = adapter.validate_python
+        max_errors = self.max_errors
         forbid = self.forbid_query_extras and not _is_model(tp)
         nullable = [name for name, (_, none_ok) in fields.items() if none_ok]
         lists = [name for name, (is_list, _) in fields.items() if is_list]
@@ -136,18 +194,42 @@ class PydanticValidator:
             try:
                 value = validate_python([values] if wrapped else values)
             except pydantic.ValidationError as exc:
-                raise ValidationError(_errors(exc, source, wrapped)) from None
+                raise _errors(exc, source, wrapped, max_errors) from None
             return value[0] if wrapped else value
 
         return validate_mapping
 
 
-def _errors(exc: pydantic.ValidationError, source: str, wrapped: bool) -> list[dict[str, Any]]:
+def _retarget(value: Any, marker: str, prefix: str, names: dict[str, str]) -> Any:
+    """``value`` with every ``$ref`` to ``marker + name`` pointing at ``prefix + names[name]``."""
+    if isinstance(value, dict):
+        out = {key: _retarget(item, marker, prefix, names) for key, item in value.items()}
+        ref = out.get("$ref")
+        if isinstance(ref, str) and ref.startswith(marker):
+            out["$ref"] = prefix + names[ref[len(marker) :]]
+        return out
+    if isinstance(value, list):
+        return [_retarget(item, marker, prefix, names) for item in value]
+    return value
+
+
+def _shown(part: Any) -> Any:
+    # Keys come from the client: a 100 kB unknown key must not make a 100 kB answer.
+    return part[:99] + "\u2026" if isinstance(part, str) and len(part) > 100 else part
+
+
+def _errors(exc: pydantic.ValidationError, source: str, wrapped: bool, max_errors: int) -> ValidationError:
+    """The ValidationError for pydantic's errors: the first ``max_errors``, the rest counted.
+
+    pydantic finds every error before we see any, so this bounds the answer, not the work.
+    """
     start = 1 if wrapped else 0
-    return [
-        {"loc": [source, *err["loc"][start:]], "msg": err["msg"], "type": err["type"]}
-        for err in exc.errors(include_url=False, include_context=False, include_input=False)
+    found = exc.errors(include_url=False, include_context=False, include_input=False)
+    shown = [
+        {"loc": [source, *(_shown(part) for part in err["loc"][start:])], "msg": err["msg"][:300], "type": err["type"]}
+        for err in found[:max_errors]
     ]
+    return ValidationError(shown, omitted=len(found) - len(shown))
 
 
 def _is_model(tp: Any) -> bool:
@@ -242,10 +324,11 @@ def _is_foreign_constraint(meta: Any) -> bool:
 
 @hookimpl
 def hornbeam_validator(app: App) -> PydanticValidator:
-    """pydantic as the validator, with the built-in's unknown-field settings."""
+    """pydantic as the validator, with the built-in's unknown-field and max-errors settings."""
     body = app.settings.get("validation_unknown_fields", "forbid")
     query = app.settings.get("validation_unknown_query_fields", "ignore")
     for name, policy in (("validation_unknown_fields", body), ("validation_unknown_query_fields", query)):
         if policy not in ("forbid", "ignore"):
             raise ValueError(f"setting {name} must be 'forbid' or 'ignore', not {policy!r}")
-    return PydanticValidator(unknown_fields=body, unknown_query_fields=query)
+    max_errors = app.settings.get("validation_max_errors", 100)
+    return PydanticValidator(unknown_fields=body, unknown_query_fields=query, max_errors=max_errors)
