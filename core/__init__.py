@@ -2,6 +2,7 @@
 
 from .app import App
 from .components import ErrorRenderer, JSONCodec, QueryParser, Validator
+from .connections import Connection
 from .converters import Converter
 from .datastructures import Headers, MutableHeaders, QueryParams, State
 from .errors import (
@@ -59,6 +60,7 @@ __all__ = [
     "ClientDisconnect",
     "ConfigurationError",
     "Conflict",
+    "Connection",
     "ContentTooLarge",
     "Converter",
     "ErrorRenderer",
