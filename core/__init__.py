@@ -37,8 +37,9 @@ from .responses import (
     StreamingResponse,
     TextResponse,
 )
-from .routing import ResponseDoc, Route, RouteOptions, Router
+from .routing import ResponseDoc, Route, RouteOptions, Router, WebSocketOptions
 from .settings import Setting, Settings
+from .websockets import WebSocket, WebSocketDisconnect
 from .tasks import (
     TaskCancelled,
     TaskFailed,
@@ -108,6 +109,9 @@ __all__ = [
     "UnsupportedMediaType",
     "ValidationError",
     "Validator",
+    "WebSocket",
+    "WebSocketDisconnect",
+    "WebSocketOptions",
     "hookimpl",
     "hookspec",
     "response_or_error",
