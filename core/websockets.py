@@ -122,6 +122,12 @@ class WebSocket(Connection):
             if observed is not None:
                 await observed
 
+    async def receive_message(self) -> str | bytes:
+        """The next message as it came: ``str`` for a text message, ``bytes`` for a binary one."""
+        message = await self._receive()
+        text: str | None = message.get("text")
+        return text if text is not None else message.get("bytes") or b""
+
     async def receive_text(self) -> str:
         """The next message, which must be text (a binary one closes with 1003)."""
         message = await self._receive()
