@@ -827,3 +827,62 @@ def test_the_test_client_gives_up_waiting_instead_of_hanging() -> None:
     with TestClient(app).websocket_connect("/mute", timeout=0.05) as ws:
         with pytest.raises(TimeoutError):
             ws.receive()
+
+
+def test_receive_message_gives_either_kind_as_it_came() -> None:
+    app = App()
+
+    @app.websocket("/any")
+    async def any_kind(ws: WebSocket) -> None:
+        await ws.accept()
+        for _ in range(2):
+            message = await ws.receive_message()
+            await ws.send_text(type(message).__name__)
+
+    with TestClient(app).websocket_connect("/any") as ws:
+        ws.send_text("a")
+        ws.send_bytes(b"b")
+        assert [ws.receive_text(), ws.receive_text()] == ["str", "bytes"]
+
+
+def test_a_client_gone_mid_send_is_websocket_disconnect_1006_and_observed() -> None:
+    watcher = Watcher()
+    app = App(plugins=[watcher])
+    seen: list[int] = []
+
+    @app.websocket("/push")
+    async def push(ws: WebSocket) -> None:
+        await ws.accept()
+        try:
+            await ws.send_text("anyone?")
+        except WebSocketDisconnect as exc:
+            seen.append(exc.code)
+            raise
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "websocket.send":
+            raise OSError("the server's ClientDisconnected")
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    asyncio.run(app({"type": "websocket", "path": "/push", "headers": []}, receive, send))
+    assert seen == [1006]
+    assert watcher.seen == [("connected", "/push", None), ("disconnected", 1006)]
+
+
+def test_typed_json_without_a_validator_plugin_says_which_plugin_to_enable(caplog: pytest.LogCaptureFixture) -> None:
+    app = App(disable_plugins=["validation"])
+
+    @app.websocket("/typed")
+    async def typed(ws: WebSocket) -> None:
+        await ws.accept()
+        await ws.receive_json(Move)
+
+    with caplog.at_level(logging.ERROR, logger="hornbeam"):
+        with TestClient(app).websocket_connect("/typed") as ws:
+            ws.send_json({"x": 1, "y": 2})
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive()
+    assert closed.value.code == 1011
+    assert "enable the built-in 'validation' plugin" in caplog.text
