@@ -9,13 +9,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any, TypedDict
 
 from annotated_types import Ge, Le, MaxLen, MinLen
 
 import hornbeam
-from hornbeam import App, CallNext, JSONResponse, NotFound, Request, Response, Router
+from hornbeam import App, CallNext, JSONResponse, NotFound, Request, Response, Router, WebSocket
 from hornbeam.plugins.middleware import CORSMiddleware, RequestIDMiddleware, TimingMiddleware
 
 Name = Annotated[str, MinLen(1), MaxLen(200)]
@@ -69,6 +71,35 @@ class Store:
             raise NotFound(detail=f"item {item_id} does not exist") from None
 
 
+class Feed:
+    """Live item changes, fanned out to every client of ``/items/feed``: one bounded queue per client."""
+
+    def __init__(self, backlog: int = 100) -> None:
+        self.backlog = backlog
+        self._queues: set[asyncio.Queue[dict[str, Any] | None]] = set()
+
+    @contextmanager
+    def subscribe(self) -> Iterator[asyncio.Queue[dict[str, Any] | None]]:
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(self.backlog)
+        self._queues.add(queue)
+        try:
+            yield queue
+        finally:
+            self._queues.discard(queue)
+
+    def publish(self, event: str, item: dict[str, Any]) -> None:
+        message = {"event": event, "item": dict(item)}
+        for queue in list(self._queues):
+            try:
+                queue.put_nowait(message)
+            except asyncio.QueueFull:
+                # A client that fell this far behind is dropped rather than buffered without bound.
+                self._queues.discard(queue)
+                while not queue.empty():
+                    queue.get_nowait()
+                queue.put_nowait(None)
+
+
 UPLOAD_LIMIT = 10 * 1024 * 1024
 
 # A front end in development on localhost:3000 may call the API from the browser.
@@ -84,6 +115,7 @@ app = App(
     settings={"tasks_max_attempts": 3, "tasks_backoff": 0.2},
 )
 store = Store()
+feed = Feed()
 outbox: list[dict[str, Any]] = []
 _notices = itertools.count(1)
 _failed_once: set[int] = set()
@@ -110,6 +142,7 @@ async def index(request: Request[None, None]) -> dict[str, Any]:
             "GET /items?limit=&offset=&tag=",
             "POST /items",
             "GET|PUT|PATCH|DELETE /items/{item_id}",
+            "WEBSOCKET /items/feed",
             "POST /items/{item_id}/notify",
             "GET /tasks/{task_id}",
             "POST /uploads",
@@ -148,6 +181,7 @@ async def list_items(request: Request[Page, None]) -> dict[str, Any]:
 @items.post("", body=ItemIn)
 async def create_item(request: Request[None, ItemIn]) -> Response:
     item = store.add(asdict(request.body_data))
+    feed.publish("created", item)
     location = request.url_for("items.get_item", item_id=item["id"])
     return JSONResponse(item, status=201, headers={"location": location})
 
@@ -161,6 +195,7 @@ async def get_item(request: Request[None, None], item_id: int) -> dict[str, Any]
 async def replace_item(request: Request[None, ItemIn], item_id: int) -> dict[str, Any]:
     item = store.get(item_id)
     item.update(asdict(request.body_data))
+    feed.publish("changed", item)
     return item
 
 
@@ -168,14 +203,40 @@ async def replace_item(request: Request[None, ItemIn], item_id: int) -> dict[str
 async def update_item(request: Request[None, ItemPatch], item_id: int) -> dict[str, Any]:
     item = store.get(item_id)
     item.update(request.body_data)
+    feed.publish("changed", item)
     return item
 
 
 @items.delete("/{item_id:int}")
 async def delete_item(request: Request[None, None], item_id: int) -> Response:
-    store.get(item_id)
+    item = store.get(item_id)
     del store.items[item_id]
+    feed.publish("deleted", item)
     return Response(status=204)
+
+
+@items.websocket("/feed")
+async def item_feed(ws: WebSocket) -> None:
+    """Live changes: ``{"event": "created" | "changed" | "deleted", "item": {...}}`` for every change."""
+    await ws.accept()
+    with feed.subscribe() as queue:
+        sender = asyncio.create_task(forward(queue, ws))
+        try:
+            async for _ in ws.iter_text():  # until the client leaves; what it says is ignored
+                pass
+        finally:
+            sender.cancel()
+            # Nothing outlives the connection, and the sender's ending (a client gone mid-send) is collected.
+            await asyncio.gather(sender, return_exceptions=True)
+
+
+async def forward(queue: asyncio.Queue[dict[str, Any] | None], ws: WebSocket) -> None:
+    while True:
+        message = await queue.get()
+        if message is None:
+            await ws.close(1013, "too far behind the feed; reconnect")
+            return
+        await ws.send_json(message)
 
 
 @items.post("/{item_id:int}/notify")

@@ -2,6 +2,7 @@
 
 from .app import App
 from .components import ErrorRenderer, JSONCodec, QueryParser, Validator
+from .connections import Connection
 from .converters import Converter
 from .datastructures import Headers, MutableHeaders, QueryParams, State
 from .errors import (
@@ -37,8 +38,9 @@ from .responses import (
     StreamingResponse,
     TextResponse,
 )
-from .routing import ResponseDoc, Route, RouteOptions, Router
+from .routing import ResponseDoc, Route, RouteOptions, Router, WebSocketOptions
 from .settings import Setting, Settings
+from .websockets import WebSocket, WebSocketDisconnect
 from .tasks import (
     TaskCancelled,
     TaskFailed,
@@ -60,6 +62,7 @@ __all__ = [
     "ClientDisconnect",
     "ConfigurationError",
     "Conflict",
+    "Connection",
     "ContentTooLarge",
     "Converter",
     "ErrorRenderer",
@@ -107,6 +110,9 @@ __all__ = [
     "UnsupportedMediaType",
     "ValidationError",
     "Validator",
+    "WebSocket",
+    "WebSocketDisconnect",
+    "WebSocketOptions",
     "hookimpl",
     "hookspec",
     "parse_bool",

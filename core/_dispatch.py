@@ -1,8 +1,7 @@
 """Per-connection dispatch: route an HTTP request, call its endpoint, send the answer.
 
 ``dispatch`` is the innermost ASGI callable of the runtime: it serves ``http``
-scopes here and hands ``lifespan`` (and, later, other scope types) to their
-modules. Everything here runs per request, so it is plain function calls over
+scopes here and hands ``lifespan`` and ``websocket`` scopes to their modules. Everything here runs per request, so it is plain function calls over
 what ``build_runtime`` prepared; nothing is built or looked up that could be
 built once. The router's own answers (404, 405, OPTIONS, slash redirects) live
 here too.
@@ -14,11 +13,11 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from . import _lifespan
+from . import _lifespan, _websocket
 from ._endpoints import Endpoint, checked_response
 from ._results import to_response
 from ._tree import Leaf, split_raw_path
-from .errors import ClientDisconnect, MethodNotAllowed, NotFound
+from .errors import ClientDisconnect, HTTPError, MethodNotAllowed, NotFound
 from .requests import Receive, Request, describe_request
 from .responses import Response, Send
 
@@ -30,6 +29,7 @@ __all__ = ["dispatch", "not_found", "method_not_allowed"]
 logger = logging.getLogger("hornbeam")
 
 _PERCENT = ord("%")
+_UPGRADE = {"upgrade": "websocket", "connection": "upgrade"}
 
 
 async def dispatch(runtime: Runtime, scope: dict[str, Any], receive: Receive, send: Send) -> None:
@@ -39,9 +39,7 @@ async def dispatch(runtime: Runtime, scope: dict[str, Any], receive: Receive, se
         if kind == "lifespan":
             await _lifespan.run(runtime, receive, send)
         elif kind == "websocket":
-            # Not supported yet: refuse the handshake politely instead of erroring.
-            await receive()
-            await send({"type": "websocket.close", "code": 1000})
+            await _websocket.serve(runtime, scope, receive, send)
         else:
             raise RuntimeError(f"hornbeam cannot serve ASGI scope type {kind!r}")
         return
@@ -219,6 +217,10 @@ def slash_twin(runtime: Runtime, scope: dict[str, Any]) -> str | None:
 
 async def method_not_allowed(runtime: Runtime, leaf: Leaf[Endpoint], request: Request[Any, Any]) -> Response:
     method = request.method
+    if not leaf.methods:
+        # Only a WebSocket route ends here: the client must upgrade (RFC 9110, 426).
+        error = HTTPError(426, detail="this path serves WebSocket connections only", headers=_UPGRADE)
+        return await runtime.app.error_response(request, error)
     if method == "OPTIONS":
         return Response(b"", 204, {"allow": leaf.allow})
     allow = leaf.allow.split(", ")

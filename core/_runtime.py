@@ -14,10 +14,11 @@ import os
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from . import _contracts, _dispatch
+from . import _contracts, _dispatch, _websocket
 from ._endpoints import Call, Endpoint, build_chain, compile_endpoint
 from ._observers import Observer, compile_observer
 from ._tree import Leaf, Tree
+from ._websocket import WebSocketEndpoint
 from .components import ErrorRenderer, JSONCodec, QueryParser, Validator
 from .errors import ConfigurationError, PluginError
 from .middleware import Middleware, check_middleware
@@ -65,10 +66,14 @@ class Runtime:
         "on_started",
         "on_response",
         "on_failed",
+        "on_websocket_connected",
+        "on_websocket_disconnected",
         "answer_error",
         "max_body_size",
         "trailing_slash",
         "slash_routes",
+        "websockets",
+        "message_checks",
         "asgi",
         "tasks",
         "lifespans",
@@ -88,10 +93,15 @@ class Runtime:
     on_started: Observer | None
     on_response: Observer | None
     on_failed: Observer | None
+    on_websocket_connected: Observer | None
+    on_websocket_disconnected: Observer | None
     answer_error: Callable[[Request[Any, Any], Exception], Awaitable[Response]]
     max_body_size: int | None
     trailing_slash: Literal["redirect", "strict"]
     slash_routes: bool
+    websockets: dict[Leaf[Endpoint], WebSocketEndpoint]
+    # Checks for ``ws.receive_json(into)``, compiled once per type on first use (the dict grows, the slot stays).
+    message_checks: dict[Any, Callable[[Any], Any]]
     asgi: ASGIApp
     tasks: TaskQueue | None
     lifespans: int
@@ -158,6 +168,7 @@ def _build(runtime: Runtime) -> None:
     runtime.validator = host.provide("hornbeam_validator", _contracts.check_validator, app=app)
     _compile_observers(runtime)
     runtime.max_body_size = app.max_body_size
+    runtime.message_checks = {}
     runtime.trailing_slash = app.trailing_slash
     plugin_middleware = _collect_middleware(app)
     _compile_routes(runtime, (*app.middleware, *plugin_middleware))
@@ -176,6 +187,15 @@ def _compile_observers(runtime: Runtime) -> None:
     )
     on_failed = runtime.on_failed = compile_observer(
         "hornbeam_request_failed", host.observers("hornbeam_request_failed"), ("request", "exc"), trace
+    )
+    runtime.on_websocket_connected = compile_observer(
+        "hornbeam_websocket_connected", host.observers("hornbeam_websocket_connected"), ("websocket",), trace
+    )
+    runtime.on_websocket_disconnected = compile_observer(
+        "hornbeam_websocket_disconnected",
+        host.observers("hornbeam_websocket_disconnected"),
+        ("websocket", "code"),
+        trace,
     )
     error_response = runtime.app.error_response
     if on_failed is None:
@@ -217,17 +237,27 @@ def _compile_routes(runtime: Runtime, app_level: tuple[Middleware, ...]) -> None
     tree: Tree[Endpoint] = Tree(app.converters)
     leaves: dict[Leaf[Endpoint], None] = {}
     names: dict[str, Route | None] = {}
-    routes = tuple(with_response_type(route) for route in app.router.flatten())
+    websockets: dict[Leaf[Endpoint], WebSocketEndpoint] = {}
+    routes = tuple(route if route.websocket else with_response_type(route) for route in app.router.flatten())
     for route in routes:
+        if route.name:
+            # A name used twice is kept but unusable: url_for then says so.
+            names[route.name] = None if route.name in names else route
+        if route.websocket:
+            socket = _websocket.compile_endpoint(runtime, route, app_level)
+            leaf = tree.add(route, ())
+            if socket.param_names != leaf.names:
+                socket.rename = socket.param_names
+            websockets[leaf] = socket
+            leaves[leaf] = None
+            continue
         endpoint = compile_endpoint(runtime, route, app_level)
         leaf = tree.add(route, [(method, endpoint) for method in sorted(route.methods)])
         if endpoint.param_names != leaf.names:
             endpoint.rename = endpoint.param_names
         leaves[leaf] = None
-        if route.name:
-            # A name used twice is kept but unusable: url_for then says so.
-            names[route.name] = None if route.name in names else route
     runtime.tree = tree
+    runtime.websockets = websockets
     runtime.routes = routes
     runtime.names = names
     runtime.slash_routes = any(

@@ -17,9 +17,13 @@ from .converters import Converter
 from .errors import BadRequest, ConfigurationError
 from .routing import Route
 
-__all__ = ["Leaf", "Tree", "split_raw_path"]
+__all__ = ["Leaf", "Tree", "split_raw_path", "WEBSOCKET"]
 
 E = TypeVar("E")
+
+
+# The key of a leaf's WebSocket route in ``Leaf.routes``; it is no HTTP method, so never in ``methods``.
+WEBSOCKET = "WEBSOCKET"
 
 
 class Leaf(Generic[E]):
@@ -27,6 +31,8 @@ class Leaf(Generic[E]):
 
     Matching names the parameters after the first route added here; a route on
     the same leaf that calls them otherwise is renamed by the app at start-up.
+    ``routes`` holds every route ending here, a WebSocket route under
+    ``WEBSOCKET``; what a WebSocket runs is kept by the runtime, not in ``methods``.
     """
 
     __slots__ = ("methods", "routes", "allow", "names")
@@ -37,16 +43,20 @@ class Leaf(Generic[E]):
         self.allow = ""
         self.names: tuple[str, ...] = ()
 
-    def add(self, route: Route, method: str, endpoint: E) -> None:
+    def claim(self, route: Route, key: str) -> None:
+        """Record ``route`` under ``key`` (a method, or ``WEBSOCKET``); raises on a conflict naming both."""
         if not self.routes:
             self.names = route.param_names
-        other = self.routes.get(method)
+        other = self.routes.get(key)
         if other is not None:
             raise ConfigurationError(
-                f"conflicting routes: {method} {route.path!r} ({_describe(route)}) and "
-                f"{method} {other.path!r} ({_describe(other)}) match the same requests"
+                f"conflicting routes: {key} {route.path!r} ({_describe(route)}) and "
+                f"{key} {other.path!r} ({_describe(other)}) match the same requests"
             )
-        self.routes[method] = route
+        self.routes[key] = route
+
+    def add(self, route: Route, method: str, endpoint: E) -> None:
+        self.claim(route, method)
         self.methods[method] = endpoint
         allowed = set(self.methods)
         if "GET" in allowed:
@@ -106,7 +116,7 @@ class Tree(Generic[E]):
         self.source: str | None = None
 
     def add(self, route: Route, endpoints: Iterable[tuple[str, E]]) -> Leaf[E]:
-        """Add ``route`` with an endpoint per method; returns the leaf it ends on."""
+        """Add ``route`` with an endpoint per method (none for a WebSocket route); returns the leaf it ends on."""
         node = self._root
         leaf: Leaf[E] | None = None
         last = len(route.segments) - 1
@@ -139,6 +149,8 @@ class Tree(Generic[E]):
             if node.leaf is None:
                 node.leaf = Leaf()
             leaf = node.leaf
+        if route.websocket:
+            leaf.claim(route, WEBSOCKET)
         for method, endpoint in endpoints:
             leaf.add(route, method, endpoint)
         if not route.param_names:

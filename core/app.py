@@ -29,7 +29,7 @@ from .middleware import Middleware, check_middleware
 from .pluginhost import PluginHost
 from .requests import Receive, Request, describe_request
 from .responses import Response, Send
-from .routing import Handler, Route, RouteOptions, Router
+from .routing import Handler, Route, RouteOptions, Router, WebSocketOptions
 from .settings import Settings
 from .tasks import TaskError, TaskQueue, TaskQueueClosed, TaskQueueFull
 
@@ -75,7 +75,9 @@ class App:
 
     ``trailing_slash``: ``"redirect"`` answers a path that only differs from a
     route by a trailing slash with a 308 to the route's form; ``"strict"``
-    answers 404. ``max_body_size`` (bytes, None for no limit) and ``timeout``
+    answers 404. ``max_message_size`` (bytes, None for no limit) caps each
+    message a WebSocket receives (past it the socket closes with 1009).
+    ``max_body_size`` (bytes, None for no limit) and ``timeout``
     (seconds a handler may take before the answer is a 503; None, the
     default, for no limit) apply to every route that does not set its own. ``middleware`` is the same as calling
     ``add_middleware`` with each, in order. ``settings`` are the plugins'
@@ -94,6 +96,7 @@ class App:
         providers: Mapping[str, str] | None = None,
         debug: bool = False,
         max_body_size: int | None = 1024 * 1024,
+        max_message_size: int | None = 1024 * 1024,
         timeout: float | None = None,
         trailing_slash: Literal["redirect", "strict"] = "redirect",
         lifespan: Lifespan | None = None,
@@ -107,6 +110,9 @@ class App:
             raise ConfigurationError(f"trailing_slash must be 'redirect' or 'strict', not {trailing_slash!r}")
         self.debug = debug
         self.max_body_size = max_body_size
+        if max_message_size is not None and (isinstance(max_message_size, bool) or not isinstance(max_message_size, int) or max_message_size <= 0):
+            raise ConfigurationError(f"max_message_size must be a positive number of bytes or None, not {max_message_size!r}")
+        self.max_message_size = max_message_size
         if timeout is not None and not timeout > 0:
             raise ConfigurationError(f"timeout must be a positive number of seconds or None, not {timeout!r}")
         self.timeout = timeout
@@ -158,6 +164,14 @@ class App:
 
     def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[H], H]:
         return self.router.delete(path, **options)
+
+    def add_websocket_route(self, path: str, endpoint: Handler, **options: Unpack[WebSocketOptions]) -> Route:
+        """Register ``endpoint`` for WebSocket connections on ``path``; see ``Router.add_websocket_route``."""
+        return self.router.add_websocket_route(path, endpoint, **options)
+
+    def websocket(self, path: str, **options: Unpack[WebSocketOptions]) -> Callable[[H], H]:
+        """Decorator: ``async def handler(ws: WebSocket, **path_params) -> None`` serves WebSockets on ``path``."""
+        return self.router.websocket(path, **options)
 
     def include(self, router: Router) -> None:
         """Add a route group (a ``Router``) to the app."""

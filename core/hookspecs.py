@@ -20,7 +20,8 @@ same hook wins without disabling anything; two non-built-in providers of one
 factory stop start-up unless ``App(providers={hook: plugin})`` picks one.
 
 Observation hooks (``hornbeam_request_started``, ``hornbeam_response_ready``,
-``hornbeam_request_failed``) are not called through pluggy per request: at
+``hornbeam_request_failed``, ``hornbeam_websocket_connected``,
+``hornbeam_websocket_disconnected``) are not called through pluggy per request: at
 start-up their implementations are compiled into direct calls, so they cost
 nothing when nobody implements them. They may be ``async def``, may take a
 subset of the arguments, and cannot be wrappers; one that raises is logged
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from .responses import Response
     from .settings import Setting
     from .tasks import TaskInfo, TaskObserver, TaskQueue
+    from .websockets import WebSocket
 
 __all__ = ["hookspec", "hookimpl", "PROJECT", "FACTORY_HOOKS", "OBSERVER_HOOKS"]
 
@@ -63,6 +65,8 @@ OBSERVER_HOOKS = (
     "hornbeam_request_started",
     "hornbeam_response_ready",
     "hornbeam_request_failed",
+    "hornbeam_websocket_connected",
+    "hornbeam_websocket_disconnected",
 )
 
 
@@ -230,6 +234,26 @@ def hornbeam_request_failed(request: Request[Any, Any], exc: BaseException) -> N
 
     Sees handler crashes and ``HTTPError`` alike (a 404 raised by a handler
     included, not the router's own 404). May be async.
+    """
+
+
+@hookspec
+def hornbeam_websocket_connected(websocket: WebSocket) -> None:
+    """A WebSocket connection was accepted: called once ``await ws.accept()`` has sent the handshake answer.
+
+    ``websocket.route`` is its route and ``websocket.subprotocol`` the chosen
+    subprotocol. A denied handshake never connects, so it is not observed. Never
+    called per message. May be async (then awaited before ``accept()`` returns).
+    """
+
+
+@hookspec
+def hornbeam_websocket_disconnected(websocket: WebSocket, code: int | None) -> None:
+    """An accepted WebSocket connection is over: called once, after its handler has finished.
+
+    ``code`` is the close code, whichever side closed (1000 normal, 1006 the
+    client vanished, 1009 a message past the size limit, 1011 a handler crash,
+    ...). May be async.
     """
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from .datastructures import Headers, QueryParams, State
+from .connections import Connection, parse_cookies
 from .errors import BadRequest, ClientDisconnect, ContentTooLarge
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
-    from .app import App
     from .routing import Route
 
 __all__ = ["Request", "Receive", "parse_cookies", "parse_content_type", "describe_request"]
@@ -20,25 +19,6 @@ B = TypeVar("B")
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 _NOT_READ: Any = object()
-
-
-def parse_cookies(header: str) -> dict[str, str]:
-    """Parse a ``Cookie`` header leniently.
-
-    ``http.cookies.SimpleCookie`` drops every cookie after one malformed pair,
-    so browsers' real-world headers are split by hand: the first value wins.
-    """
-    cookies: dict[str, str] = {}
-    for chunk in header.split(";"):
-        name, eq, value = chunk.partition("=")
-        name = name.strip()
-        if not eq or not name:
-            continue
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] == '"':
-            value = value[1:-1]
-        cookies.setdefault(name, value)
-    return cookies
 
 
 def parse_content_type(header: str | None) -> tuple[str, dict[str, str]]:
@@ -56,7 +36,7 @@ def parse_content_type(header: str | None) -> tuple[str, dict[str, str]]:
     return media_type.strip().lower(), params
 
 
-class Request(Generic[Q, B]):
+class Request(Connection, Generic[Q, B]):
     """One HTTP request. ``Request[Q, B]`` types ``query_data`` and ``body_data``.
 
     The body is read from the server at most once: ``stream()`` yields it in
@@ -64,22 +44,8 @@ class Request(Generic[Q, B]):
     raise ``ContentTooLarge`` (413) past the size limit.
     """
 
-    __slots__ = (
-        "scope",
-        "receive",
-        "_runtime",
-        "route",
-        "path_params",
-        "max_body_size",
-        "query_data",
-        "body_data",
-        "_headers",
-        "_query",
-        "_cookies",
-        "_body",
-        "_streamed",
-        "_state",
-    )
+    # The URL, headers, cookies, query, path parameters and state come from ``Connection``.
+    __slots__ = ("receive", "max_body_size", "query_data", "body_data", "_body", "_streamed")
 
     query_data: Q
     body_data: B
@@ -100,80 +66,16 @@ class Request(Generic[Q, B]):
         self.route = route
         self.path_params = path_params
         self.max_body_size = max_body_size
-        self._headers: Headers | None = None
-        self._query: QueryParams | None = None
-        self._cookies: dict[str, str] | None = None
+        self._headers = None
+        self._query = None
+        self._cookies = None
         self._body: bytes = _NOT_READ
         self._streamed = False
-        self._state: State | None = None
-
-    @property
-    def app(self) -> App:
-        return self._runtime.app
+        self._state = None
 
     @property
     def method(self) -> str:
         return self.scope["method"]  # type: ignore[no-any-return]
-
-    @property
-    def path(self) -> str:
-        return self.scope["path"]  # type: ignore[no-any-return]
-
-    @property
-    def query_string(self) -> bytes:
-        return self.scope.get("query_string", b"")  # type: ignore[no-any-return]
-
-    @property
-    def scheme(self) -> str:
-        return self.scope.get("scheme", "http")  # type: ignore[no-any-return]
-
-    @property
-    def host(self) -> str:
-        """The ``Host`` header, else the server address."""
-        host = self.headers.get("host")
-        if host:
-            return host
-        server = self.scope.get("server")
-        if not server:
-            return ""
-        name, port = server
-        default = 443 if self.scheme in ("https", "wss") else 80
-        return name if port in (None, default) else f"{name}:{port}"
-
-    @property
-    def url(self) -> str:
-        """The full URL as the client asked for it (path percent-encoded as received)."""
-        raw = self.scope.get("raw_path")
-        path = raw.partition(b"?")[0].decode("latin-1") if raw else self.path
-        query = self.query_string
-        root = self.scope.get("root_path", "")
-        url = f"{self.scheme}://{self.host}{root}{path}"
-        return f"{url}?{query.decode('latin-1')}" if query else url
-
-    @property
-    def client(self) -> tuple[str, int] | None:
-        client = self.scope.get("client")
-        return (client[0], client[1]) if client else None
-
-    @property
-    def headers(self) -> Headers:
-        if self._headers is None:
-            self._headers = Headers(self.scope["headers"])
-        return self._headers
-
-    @property
-    def query(self) -> QueryParams:
-        """The query string as a multi-dict, parsed once by the app's query parser."""
-        if self._query is None:
-            self._query = self._runtime.query_parser(self.scope.get("query_string", b""))
-        return self._query
-
-    @property
-    def cookies(self) -> dict[str, str]:
-        if self._cookies is None:
-            header = self.headers.get("cookie")
-            self._cookies = parse_cookies(header) if header else {}
-        return self._cookies
 
     @property
     def content_type(self) -> tuple[str, dict[str, str]]:
@@ -189,16 +91,6 @@ class Request(Generic[Q, B]):
         if not value.isascii() or not value.isdigit():
             raise BadRequest(detail=f"invalid Content-Length header {value!r}")
         return int(value)
-
-    @property
-    def state(self) -> State:
-        """Per-request values set by middleware and handlers."""
-        if self._state is None:
-            self._state = State()
-        return self._state
-
-    def url_for(self, name: str, /, **params: Any) -> str:
-        return self.app.url_for(name, **params)
 
     async def stream(self) -> AsyncIterator[bytes]:
         """Yield the body in chunks as they arrive; raises 413 past the limit."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, TypedDict, TypeVar, Unpack
 
+from .concurrency import is_async_callable
 from .errors import ConfigurationError
 from .middleware import check_middleware
 from .responses import Response
@@ -19,6 +20,7 @@ __all__ = [
     "Route",
     "Router",
     "RouteOptions",
+    "WebSocketOptions",
     "ResponseDoc",
     "METHODS",
     "parse_pattern",
@@ -109,6 +111,25 @@ class RouteOptions(TypedDict, total=False):
     metadata: Mapping[str, Any]
 
 
+class WebSocketOptions(TypedDict, total=False):
+    """The keyword options of ``websocket`` and ``add_websocket_route`` on ``App`` and ``Router``.
+
+    A list of its own because most HTTP options (``body``, ``query``,
+    ``status``, ``response``, ``timeout``, ``max_body_size``) mean nothing for a
+    socket: type checkers then reject them instead of letting them pass as
+    silent no-ops, and ``max_message_size`` cannot be given to an HTTP route.
+    """
+
+    name: str | None
+    middleware: Sequence[Any]
+    max_message_size: int | None
+    summary: str | None
+    description: str | None
+    tags: Sequence[str]
+    deprecated: bool
+    metadata: Mapping[str, Any]
+
+
 @dataclass(frozen=True)
 class Route:
     """One path pattern served by one handler for a set of methods; the app's routes are frozen ``Route``s.
@@ -121,6 +142,10 @@ class Route:
     annotation). ``summary``, ``description`` (by default from the docstring),
     ``tags``, ``deprecated`` and ``responses`` (status -> type or
     ``ResponseDoc``) document it; ``metadata`` is free for plugins.
+
+    A WebSocket route has ``websocket`` set and no HTTP ``methods``;
+    ``max_message_size`` (bytes) overrides the app's limit on each message it
+    receives.
     """
 
     path: str
@@ -141,6 +166,8 @@ class Route:
     deprecated: bool = False
     responses: Mapping[int, ResponseDoc] = field(default_factory=dict, compare=False)
     metadata: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    websocket: bool = False
+    max_message_size: int | None = None
     segments: tuple[Segment, ...] = field(default=(), compare=False, repr=False)
 
     @cached_property
@@ -212,6 +239,7 @@ def _documented(responses: Mapping[int, Any]) -> dict[int, ResponseDoc]:
 
 
 _OPTIONS = frozenset(RouteOptions.__annotations__)
+_WEBSOCKET_OPTIONS = frozenset(WebSocketOptions.__annotations__)
 
 
 class Router:
@@ -291,6 +319,57 @@ class Router:
         )
         self.routes.append(route)
         return route
+
+    def add_websocket_route(self, path: str, endpoint: Handler, **options: Unpack[WebSocketOptions]) -> Route:
+        """Register ``endpoint`` for WebSocket connections on ``path`` (relative to this router's prefix).
+
+        The handler is ``async def handler(ws: WebSocket, **path_params) -> None``.
+        Raises ConfigurationError for a malformed path, an unknown option, a
+        handler that is not async, a size limit that is not a positive number
+        of bytes, or middleware that is not async.
+        """
+        self._check_open()
+        unknown_options = options.keys() - _WEBSOCKET_OPTIONS
+        if unknown_options:
+            raise ConfigurationError(f"websocket route {path!r}: unknown options {sorted(unknown_options)}")
+        if not callable(endpoint) or not is_async_callable(endpoint):
+            raise ConfigurationError(
+                f"websocket route {path!r}: handler {endpoint!r} must be an async function "
+                "(async def handler(ws: WebSocket, ...) -> None)"
+            )
+        middleware = tuple(options.get("middleware", ()))
+        for mw in middleware:
+            check_middleware(mw, f"websocket route {path!r}")
+        limit = options.get("max_message_size")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0):
+            raise ConfigurationError(f"websocket route {path!r}: max_message_size must be a positive int, got {limit!r}")
+        summary, description = _docstring(endpoint)
+        route = Route(
+            path=path,
+            endpoint=endpoint,
+            methods=frozenset(),
+            name=options.get("name") or getattr(endpoint, "__name__", None),
+            middleware=middleware,
+            summary=options.get("summary") or summary,
+            description=options.get("description") or description,
+            tags=tuple(options.get("tags", ())),
+            deprecated=options.get("deprecated", False),
+            metadata=dict(options.get("metadata", {})),
+            websocket=True,
+            max_message_size=limit,
+            segments=parse_pattern(path) if path else (),
+        )
+        self.routes.append(route)
+        return route
+
+    def websocket(self, path: str, **options: Unpack[WebSocketOptions]) -> Callable[[H], H]:
+        """Decorator form of ``add_websocket_route``."""
+
+        def decorator(endpoint: H) -> H:
+            self.add_websocket_route(path, endpoint, **options)
+            return endpoint
+
+        return decorator
 
     def route(self, path: str, methods: Sequence[str] = ("GET",), **options: Unpack[RouteOptions]) -> Callable[[H], H]:
         """Decorator form of ``add_route``."""

@@ -2,5 +2,6 @@
 ``hornbeam.testing.conformance``, the contract tests any plugin's component can run against itself."""
 
 from ._clients import AsyncTestClient, LifespanFailed, TestClient
+from ._websocket import AsyncWebSocketSession, WebSocketDenied, WebSocketSession
 
-__all__ = ["TestClient", "AsyncTestClient", "LifespanFailed"]
+__all__ = ["TestClient", "AsyncTestClient", "LifespanFailed", "WebSocketSession", "AsyncWebSocketSession", "WebSocketDenied"]

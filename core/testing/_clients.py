@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from types import TracebackType
 from typing import Any, Awaitable, Callable, Coroutine, TypeVar
 from urllib.parse import unquote
 
 import httpx
+
+from ._websocket import AsyncWebSocketSession, WebSocketSession, websocket_scope
 
 __all__ = ["TestClient", "AsyncTestClient", "LifespanFailed"]
 
@@ -188,6 +190,26 @@ class TestClient(httpx.Client):
             self._loop_thread = _LoopThread()
         return self._loop_thread
 
+    def websocket_connect(
+        self,
+        path: str,
+        subprotocols: Sequence[str] = (),
+        *,
+        headers: Mapping[str, str] | None = None,
+        denial_response: bool = True,
+        timeout: float = 10.0,
+    ) -> WebSocketSession:
+        """A WebSocket to ``path``: ``with client.websocket_connect("/ws") as ws: ws.send_text("hi")``.
+
+        The client's base URL, headers and cookies apply. Entering raises
+        ``WebSocketDenied`` (an HTTP answer) or ``WebSocketDisconnect`` (a close)
+        when the app refuses the handshake; ``denial_response=False`` plays a
+        server without the denial extension. See ``AsyncWebSocketSession``.
+        """
+        request = self.build_request("GET", path, headers=headers)
+        scope = websocket_scope(request, list(subprotocols), ("testclient", 50000), denial_response)
+        return WebSocketSession(AsyncWebSocketSession(self.app, scope, timeout), self._running_loop().run)
+
     def __enter__(self) -> TestClient:
         super().__enter__()
         loop = self._running_loop()
@@ -236,6 +258,20 @@ class AsyncTestClient(httpx.AsyncClient):
         super().__init__(transport=_AsyncTransport(app, ("testclient", 50000)), base_url=base_url, **kwargs)
         self.app = app
         self._lifespan: _Lifespan | None = None
+
+    def websocket_connect(
+        self,
+        path: str,
+        subprotocols: Sequence[str] = (),
+        *,
+        headers: Mapping[str, str] | None = None,
+        denial_response: bool = True,
+        timeout: float = 10.0,
+    ) -> AsyncWebSocketSession:
+        """A WebSocket to ``path``: ``async with client.websocket_connect("/ws") as ws``; see ``TestClient``."""
+        request = self.build_request("GET", path, headers=headers)
+        scope = websocket_scope(request, list(subprotocols), ("testclient", 50000), denial_response)
+        return AsyncWebSocketSession(self.app, scope, timeout)
 
     async def __aenter__(self) -> AsyncTestClient:
         await super().__aenter__()

@@ -68,3 +68,34 @@ def test_a_wrong_status_is_reported_as_an_invalid_scenario() -> None:
     info = out["scenarios"]["plaintext"]["results"]["raw"]
     assert "status 200, expected 201" in info["invalid"]
     assert any("INVALID" in line for line in lines)
+
+
+def test_the_websocket_echo_bench_runs_and_checks_every_echo() -> None:
+    from bench.sockets import Invalid, render, run_inprocess
+
+    lines: list[str] = []
+    out = _run(run_inprocess(["hornbeam", "raw"], reps=1, sample=0.001, log=lines.append))
+    assert set(out) == {"echo", "connect"} and all(out[s][f]["per_s"] > 0 for s in out for f in ("hornbeam", "raw"))
+    assert "| in process, echo |" in render({"frameworks": ["hornbeam", "raw"], "inprocess": out})
+
+    async def wrong(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await receive()
+            await send({"type": "lifespan.startup.complete"})
+            await receive()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        await receive()
+        await send({"type": "websocket.accept"})
+        await receive()
+        await send({"type": "websocket.send", "text": "something else"})
+
+    import bench.socket_apps as socket_apps
+
+    original = socket_apps.raw
+    socket_apps.raw = lambda: wrong  # type: ignore[assignment]
+    try:
+        with pytest.raises(Invalid, match="echo answered with"):
+            _run(run_inprocess(["raw"], reps=1, sample=0.001, log=lines.append))
+    finally:
+        socket_apps.raw = original  # type: ignore[assignment]

@@ -13,9 +13,15 @@ from hornbeam.testing import TestClient
 from ._asgi import run_scope
 
 
-def test_websocket_is_closed_politely() -> None:
-    sent = run_scope(App(), {"type": "websocket", "path": "/ws"}, [{"type": "websocket.connect"}])
-    assert sent == [{"type": "websocket.close", "code": 1000}]
+def test_a_websocket_scope_goes_to_the_websocket_module() -> None:
+    # No route and no denial extension: the handshake is refused with a close (tests/core/test_websockets.py has the rest).
+    sent = run_scope(App(), {"type": "websocket", "path": "/ws", "headers": []}, [{"type": "websocket.connect"}])
+    assert sent == [{"type": "websocket.close", "code": 1008, "reason": ""}]
+
+
+def test_a_client_that_leaves_during_the_handshake_is_sent_nothing() -> None:
+    sent = run_scope(App(), {"type": "websocket", "path": "/ws", "headers": []}, [{"type": "websocket.disconnect", "code": 1006}])
+    assert sent == []
 
 
 def test_unknown_scope_type_is_a_clear_error() -> None:
