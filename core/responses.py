@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
-from http.cookies import SimpleCookie
+from datetime import datetime
 from typing import Any, Literal, ParamSpec
 from urllib.parse import quote
 
+from ._cookies import set_cookie_value
 from .components import JSONCodec
 from .datastructures import MutableHeaders, RawHeaders, _check_name, _check_value
 
@@ -129,34 +130,59 @@ class Response:
         value: str = "",
         *,
         max_age: int | None = None,
-        expires: str | None = None,
+        expires: str | datetime | None = None,
         path: str = "/",
         domain: str | None = None,
         secure: bool = False,
         httponly: bool = False,
         samesite: Literal["lax", "strict", "none"] | None = "lax",
     ) -> None:
-        """Add a ``Set-Cookie`` header (formatted by ``http.cookies``)."""
-        cookie: SimpleCookie = SimpleCookie()
-        cookie[key] = value
-        morsel = cookie[key]
-        if max_age is not None:
-            morsel["max-age"] = max_age
-        if expires is not None:
-            morsel["expires"] = expires
-        morsel["path"] = path
-        if domain is not None:
-            morsel["domain"] = domain
-        if secure:
-            morsel["secure"] = True
-        if httponly:
-            morsel["httponly"] = True
-        if samesite is not None:
-            morsel["samesite"] = samesite
-        self.headers.add("set-cookie", morsel.OutputString())
+        """Add a ``Set-Cookie`` header.
 
-    def delete_cookie(self, key: str, *, path: str = "/", domain: str | None = None) -> None:
-        self.set_cookie(key, max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT", path=path, domain=domain)
+        Every part is checked against RFC 6265: the name is a token, the value
+        cookie-octets (encode anything else first), the path starts with '/',
+        the domain is a plain host name, ``expires`` an RFC 1123 date (or an
+        aware datetime), ``max_age`` an int >= 0. ``samesite="none"`` needs
+        ``secure=True``, as do ``__Secure-`` and ``__Host-`` names (the latter
+        also path '/' and no domain): browsers drop such cookies otherwise.
+        Raises ValueError naming the part that does not fit.
+        """
+        self.headers.add(
+            "set-cookie",
+            set_cookie_value(
+                key,
+                value,
+                max_age=max_age,
+                expires=expires,
+                path=path,
+                domain=domain,
+                secure=secure,
+                httponly=httponly,
+                samesite=samesite,
+            ),
+        )
+
+    def delete_cookie(
+        self,
+        key: str,
+        *,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: Literal["lax", "strict", "none"] | None = "lax",
+    ) -> None:
+        """Expire cookie ``key``; give the path, domain and flags it was set with (browsers match on them)."""
+        self.set_cookie(
+            key,
+            max_age=0,
+            expires="Thu, 01 Jan 1970 00:00:00 GMT",
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+        )
 
     async def send_to(self, send: Send, codec: JSONCodec, head: bool = False) -> None:
         """Send this response over ASGI; ``head`` sends the headers only."""
