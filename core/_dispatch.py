@@ -114,7 +114,7 @@ async def send_response(
     if app._observe_ready is not None and request is not None:
         app._observe_ready(request=request, response=response)
     try:
-        await response.send_to(send, app.json_codec, head)
+        await response.send_to(send, app.json_codec, head, request)
     except Exception:
         # Headers may be gone already: nothing is left to do but log and end the exchange.
         logger.exception("failed while sending the response to %s", request)

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,11 +46,22 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
 
-def start_server(target: str, log_path: Path, env: dict[str, str] | None = None, cwd: Path = ROOT) -> Server:
+# The HTTP parsers uvicorn can serve with; input handling is tested under each.
+HTTP_IMPLEMENTATIONS = ("h11", "httptools")
+
+
+def start_server(
+    target: str,
+    log_path: Path,
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    args: Sequence[str] = (),
+) -> Server:
+    """uvicorn serving ``target`` on a free loopback port; ``args`` go to uvicorn (``["--http", "h11"]``)."""
     port = free_port()
     with log_path.open("wb") as log:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port), *args],
             cwd=cwd,
             stdout=log,
             stderr=subprocess.STDOUT,
