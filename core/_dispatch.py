@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ._endpoints import Endpoint, to_response
 from ._tree import Leaf, Tree, split_raw_path
 from .errors import ClientDisconnect, MethodNotAllowed, NotFound
+from .logs import configure_default_logging
 from .requests import Receive, Request
 from .responses import JSON_CONTENT_TYPE, TEXT_CONTENT_TYPE, Response, Send
 
@@ -36,6 +37,7 @@ async def handle(app: App, scope: dict[str, Any], receive: Receive, send: Send, 
         return
     tree = app._tree
     if tree is None:
+        configure_default_logging()
         app.freeze()
         tree = app._tree
         assert tree is not None

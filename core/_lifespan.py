@@ -8,6 +8,8 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
 
+from .logs import configure_default_logging
+
 if TYPE_CHECKING:
     from .app import App
     from .requests import Receive
@@ -24,6 +26,7 @@ async def _call(func: Callable[[], Any]) -> None:
 
 async def startup(app: App) -> AbstractAsyncContextManager[None] | None:
     """Freeze the app, start its task queue, then run plugin hooks, the user's lifespan and handlers."""
+    configure_default_logging()
     app.freeze()
     queue = app._tasks
     if queue is not None:
