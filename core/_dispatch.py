@@ -50,8 +50,12 @@ async def handle(app: App, scope: dict[str, Any], receive: Receive, send: Send, 
     try:
         raw = scope.get("raw_path")
         path: str = scope["path"]
+        if path[:1] != "/":
+            # '*' (OPTIONS *) or a relative target such as 'x/admin', which h11 passes on:
+            # dropping its first segment would route it like '/admin'.
+            match = None
         # PERF: an int needle; `b"%" in raw` would first try b"%" as an int, and fail, per request.
-        if raw is None or _PERCENT not in raw:
+        elif raw is None or _PERCENT not in raw:
             leaf = tree.static.get(path)
             match = (leaf, {}) if leaf is not None else tree.match(path.split("/")[1:])
         else:
@@ -158,6 +162,8 @@ def slash_twin(app: App, scope: dict[str, Any], tree: Tree[Endpoint]) -> str | N
     raw = scope.get("raw_path")
     # The raw form keeps percent-escapes, so the redirect points at exactly the same segments.
     path: str = raw.partition(b"?")[0].decode("latin-1") if raw else scope["path"]
+    if not path.startswith("/"):
+        return None
     if path.endswith("/"):
         if path == "/":
             return None
