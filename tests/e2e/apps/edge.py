@@ -2,8 +2,8 @@
 
 Run from this directory: ``uvicorn edge:app``. ``/inject/{how}`` tries to put a
 CR LF into a response header in each way a handler can; ``/crash`` fails;
-``/ticks`` streams until the client leaves and ``/ticks/closed`` counts the
-streams whose ``finally`` ran.
+``/cookies`` answers the request's cookies as parsed; ``/ticks`` streams until
+the client leaves and ``/ticks/closed`` counts the streams whose ``finally`` ran.
 """
 
 from __future__ import annotations
@@ -55,6 +55,11 @@ async def inject(request: Request[None, None], how: str) -> Response:
         # Not an error: the URL is percent-encoded into one Location header.
         return RedirectResponse("/next\r\nX-Injected: yes")
     raise NotFound(detail=f"no injection {how}")
+
+
+@app.get("/cookies")
+async def cookies(request: Request[None, None]) -> dict[str, str]:
+    return request.cookies
 
 
 @app.get("/ticks")
