@@ -125,12 +125,22 @@ class Expect:
     by: str = "app"  # "app": hornbeam answered; "server": uvicorn's parser refused it first
 
 
-def both(status: int | None, by: str = "app") -> dict[str, Expect]:
+# What the client may get under one parser: one answer, or either of two when the parser's
+# choice depends on how TCP splits the request (h11 refuses a head over 16 KiB unless it
+# arrives in one read).
+Outcome = Expect | tuple[Expect, Expect]
+
+
+def both(status: int | None, by: str = "app") -> dict[str, Outcome]:
     return {http: Expect(status, by) for http in HTTP_IMPLEMENTATIONS}
 
 
-def per_parser(h11: Expect, httptools: Expect) -> dict[str, Expect]:
+def per_parser(h11: Outcome, httptools: Outcome) -> dict[str, Outcome]:
     return {"h11": h11, "httptools": httptools}
+
+
+def h11_head_over_16_kib(app: Expect) -> Outcome:
+    return (app, Expect(400, "server"))
 
 
 @pytest.fixture(scope="module", params=HTTP_IMPLEMENTATIONS)
@@ -162,7 +172,12 @@ def edge(http: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
     assert server.log.count("Traceback") == server.log.count("unhandled error in <Request GET /inject/"), server.log
 
 
-def check(server: Server, reply: Reply, expect: Expect) -> None:
+def check(server: Server, reply: Reply, outcome: Outcome) -> None:
+    if isinstance(outcome, tuple):
+        served = outcome[0] if reply.body != SERVER_REFUSAL else outcome[1]
+        check(server, reply, served)
+        return
+    expect = outcome
     assert reply.status == expect.status, reply.raw[:2000]
     if expect.status is None:
         assert reply.raw == b""
@@ -189,7 +204,7 @@ def no_new_traceback(server: Server, since: int) -> None:
     assert "Traceback" not in server.log[since:], server.log[since:]
 
 
-def run_case(server: Server, http: str, request: bytes, expected: dict[str, Expect], **options: object) -> Reply:
+def run_case(server: Server, http: str, request: bytes, expected: dict[str, Outcome], **options: object) -> Reply:
     before = len(server.log)
     reply = exchange(server, request, **options)  # type: ignore[arg-type]
     check(server, reply, expected[http])
@@ -201,7 +216,7 @@ def run_case(server: Server, http: str, request: bytes, expected: dict[str, Expe
 NESTED = b"[" * 1025 + b"]" * 1025
 WITHIN_DEPTH = b'{"name": "x", "price": 1, "tags": ' + b"[" * 1000 + b"]" * 1000 + b"}"
 
-BODY_CASES: dict[str, tuple[bytes, dict[str, Expect]]] = {
+BODY_CASES: dict[str, tuple[bytes, dict[str, Outcome]]] = {
     "malformed JSON": (post_json(b"/items", b'{"name": "x", "price": 1'), both(400)),
     "JSON then garbage": (post_json(b"/items", b'{"name": "x", "price": 1} trailing'), both(400)),
     "single quotes": (post_json(b"/items", b"{'name': 'x', 'price': 1}"), both(400)),
@@ -278,7 +293,7 @@ def get(target: bytes, headers: dict[str, str] | None = None) -> bytes:
     return http_request("GET", target, headers)
 
 
-TARGET_CASES: dict[str, tuple[bytes, dict[str, Expect]]] = {
+TARGET_CASES: dict[str, tuple[bytes, dict[str, Outcome]]] = {
     "malformed escape in the path": (get(b"/items/%zz"), both(404)),
     "truncated escape in the path": (get(b"/items/%F"), both(404)),
     "escape at the end of the path": (get(b"/tasks/%"), both(404)),
@@ -289,7 +304,7 @@ TARGET_CASES: dict[str, tuple[bytes, dict[str, Expect]]] = {
     "Arabic-Indic digits for an int": (get(b"/items/%D9%A1%D9%A2"), both(404)),
     "fullwidth digits for an int": (get(b"/items/%EF%BC%91%EF%BC%92"), both(404)),
     "dot segments are not collapsed": (get(b"/items/../health"), both(404)),
-    "a 64 KB path": (get(b"/" + b"a" * 65535), per_parser(Expect(404), Expect(400, "server"))),
+    "a 64 KB path": (get(b"/" + b"a" * 65535), per_parser(h11_head_over_16_kib(Expect(404)), Expect(400, "server"))),
     "an 8 KB path": (get(b"/" + b"a" * 8000), both(404)),
     "asterisk target": (get(b"*"), both(404)),
     "malformed escape in the query": (get(b"/items?tag=%zz"), both(200)),
@@ -300,7 +315,7 @@ TARGET_CASES: dict[str, tuple[bytes, dict[str, Expect]]] = {
     "1,001 query fields": (get(b"/items?" + b"&".join(b"f=1" for _ in range(1001))), both(400)),
     "10,000 query fields": (
         get(b"/items?" + b"&".join(b"f%d=1" % i for i in range(10_000))),
-        per_parser(Expect(400), Expect(400, "server")),
+        per_parser(h11_head_over_16_kib(Expect(400)), Expect(400, "server")),
     ),
     "100,000 query fields": (get(b"/items?" + b"&".join(b"f=1" for _ in range(100_000))), both(400, "server")),
     # What the validator does (the validation branch makes every number parser ASCII-only).
@@ -319,7 +334,7 @@ TARGET_CASES: dict[str, tuple[bytes, dict[str, Expect]]] = {
 def test_paths_queries_methods_and_headers(sample: Server, http: str, case: str) -> None:
     request, expected = TARGET_CASES[case]
     reply = run_case(sample, http, request, expected)
-    if case == "a 64 KB path" and http == "h11":
+    if case == "a 64 KB path" and reply.body != SERVER_REFUSAL:
         # The path is echoed once, cut short: the whole answer stays under 1 KB.
         assert len(reply.body) < 1024 and "instance" not in json.loads(reply.body)
     if case == "unknown method" and http == "h11":
@@ -346,16 +361,16 @@ def test_amplifying_unknown_keys_stay_small(sample: Server, http: str) -> None:
     ("header", "expected", "cookies"),
     [
         (';;;=;a=b=c; "quoted"; =novalue; b=2; b=3', both(200), {"a": "b=c", "b": "2"}),
-        ("a=1; " + "c" * 20_000 + "=2", both(200), {"a": "1", "c" * 20_000: "2"}),
+        ("a=1; " + "c" * 20_000 + "=2", per_parser(h11_head_over_16_kib(Expect(200)), Expect(200)), {"a": "1", "c" * 20_000: "2"}),
         ("a=\x01\x7f; b=2", per_parser(Expect(200), Expect(400, "server")), {"a": "\x01\x7f", "b": "2"}),
     ],
     ids=["separators", "20 KB name", "control bytes"],
 )
-def test_junk_cookies(edge: Server, http: str, header: str, expected: dict[str, Expect], cookies: dict[str, str]) -> None:
+def test_junk_cookies(edge: Server, http: str, header: str, expected: dict[str, Outcome], cookies: dict[str, str]) -> None:
     before = len(edge.log)
     reply = exchange(edge, get(b"/cookies", {"Cookie": header}))
     check(edge, reply, expected[http])
-    if expected[http].by == "app":
+    if reply.status == 200:
         assert json.loads(reply.body) == cookies
     healthy(edge, "/ticks/closed")
     no_new_traceback(edge, before)
