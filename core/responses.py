@@ -15,6 +15,7 @@ from ._cookies import set_cookie_value
 from ._disconnect import DisconnectWatch
 from .components import JSONCodec
 from .datastructures import MutableHeaders, RawHeaders, _check_name, _check_value
+from .errors import ClientDisconnect
 
 if TYPE_CHECKING:
     from .requests import Request
@@ -318,6 +319,9 @@ class StreamingResponse(Response):
             await asyncio.wait((sending,))
             if not sending.cancelled():
                 sending.result()
+        except ClientDisconnect:
+            # The stream read the request body and found the client gone.
+            logger.debug("the client left; streaming to %s stopped", request)
         finally:
             watching.cancel()
             if not sending.done():
@@ -352,12 +356,10 @@ def _advance(iterator: Iterator[T], lock: threading.Lock) -> T:
         return next(iterator, _DONE)
 
 
-def _close_sync(iterator: object, lock: threading.Lock) -> None:
+def _close_sync(close: Callable[[], object], lock: threading.Lock) -> None:
     # The lock makes close() wait for a next() in progress: closing a running generator raises.
     with lock:
-        close = getattr(iterator, "close", None)
-        if close is not None:
-            close()
+        close()
 
 
 async def iterate_chunks(content: AsyncIterable[T] | Iterable[T]) -> AsyncGenerator[T, None]:
@@ -389,15 +391,17 @@ async def iterate_chunks(content: AsyncIterable[T] | Iterable[T]) -> AsyncGenera
                 return
             yield item
     finally:
-        if hasattr(sync_iterator, "close"):
+        close = getattr(sync_iterator, "close", None)
+        if close is not None:
             # Shielded: cancelling the wait must not cancel the close before a thread runs it.
-            await asyncio.shield(loop.run_in_executor(None, _close_sync, sync_iterator, lock))
+            await asyncio.shield(loop.run_in_executor(None, _close_sync, close, lock))
 
 
 async def _close(content: AsyncIterable[Any] | Iterable[Any]) -> None:
     """Close a body that will not be iterated (HEAD), by the same rule as ``iterate_chunks``."""
     aclose = getattr(content, "aclose", None)
+    close = getattr(content, "close", None)
     if aclose is not None:
         await aclose()
-    elif hasattr(content, "close"):
-        await asyncio.get_running_loop().run_in_executor(None, _close_sync, content, threading.Lock())
+    elif close is not None:
+        await asyncio.get_running_loop().run_in_executor(None, _close_sync, close, threading.Lock())

@@ -124,3 +124,17 @@ def test_lifespan_start_up_configures_it() -> None:
 def lines_with_tracebacks(stream: io.StringIO) -> list[str]:
     """Each record's level, name and message, the traceback lines that follow it left out."""
     return [f"{m['level']} {m['name']}: {m['message']}" for m in map(LINE.match, stream.getvalue().splitlines()) if m]
+
+
+def test_records_that_stop_at_hornbeam_are_still_written() -> None:
+    # With propagation off, a root handler added later never sees hornbeam's records: ours writes them.
+    hornbeam = logging.getLogger("hornbeam")
+    with unconfigured() as stderr:
+        configure_default_logging()
+        hornbeam.propagate = False
+        try:
+            logging.getLogger().addHandler(logging.StreamHandler(io.StringIO()))
+            hornbeam.warning("kept")
+        finally:
+            hornbeam.propagate = True
+        assert [r["message"] for r in lines(stderr)][-1] == "kept"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -10,7 +11,6 @@ from typing import Any
 import pytest
 
 from hornbeam import App, Request, Response, StreamingResponse
-from hornbeam.plugins.json import OrjsonCodec
 from hornbeam.responses import iterate_chunks
 from hornbeam.testing import AsyncTestClient
 
@@ -101,18 +101,24 @@ def test_an_async_stream_stops_and_closes_when_the_client_leaves() -> None:
 
 def test_an_endless_stream_waiting_for_events_is_cancelled_and_closed() -> None:
     closed: list[bool] = []
+    cancelled: list[bool] = []
+    client = Client()
 
     async def events() -> AsyncIterator[str]:
         try:
             yield "data: hello\n\n"
-            await asyncio.Event().wait()  # no more events, ever
+            client.left.set()  # the client leaves while the stream waits for its next event
+            try:
+                await asyncio.Event().wait()  # no more events, ever
+            except asyncio.CancelledError:
+                cancelled.append(True)
+                raise
             yield "data: never\n\n"
         finally:
             closed.append(True)
 
-    client = Client(leave_after=1)
     serve(streaming_app(events), client, "/stream")
-    assert closed == [True]
+    assert cancelled == [True] and closed == [True]
     assert client.chunks == [b"data: hello\n\n"]
 
 
@@ -217,6 +223,21 @@ def test_a_server_that_never_blocks_receive_is_not_spun_on() -> None:
     assert len(calls) <= 3
 
 
+def test_head_closes_an_async_stream_without_starting_it() -> None:
+    started: list[bool] = []
+
+    async def chunks() -> AsyncIterator[bytes]:
+        started.append(True)
+        yield b"x"
+
+    stream = chunks()
+    client = Client()
+    serve(streaming_app(lambda: stream), client, "/stream", "HEAD")
+    assert started == []
+    with pytest.raises(StopAsyncIteration):
+        asyncio.run(anext(stream))  # closed
+
+
 def test_head_closes_the_stream_without_iterating_it() -> None:
     class Source:
         def __init__(self) -> None:
@@ -262,16 +283,74 @@ def test_a_cancelled_exchange_closes_the_stream() -> None:
     assert closed == [True]
 
 
-def test_an_error_in_the_stream_still_reaches_the_sender() -> None:
+def test_an_error_in_the_stream_is_logged_and_ends_the_exchange(caplog: pytest.LogCaptureFixture) -> None:
     async def broken() -> AsyncIterator[bytes]:
         yield b"ok"
         raise RuntimeError("the disk went away")
 
     client = Client()
-    request: Request[Any, Any] = Request(scope("/stream"), client.receive, App(), {}, None)
-    with pytest.raises(RuntimeError, match="the disk went away"):
-        asyncio.run(StreamingResponse(broken()).send_to(client.send, OrjsonCodec(), False, request))
+    with caplog.at_level(logging.ERROR, logger="hornbeam"):
+        serve(streaming_app(broken), client, "/stream")
     assert client.chunks == [b"ok"]
+    (record,) = [r for r in caplog.records if r.name == "hornbeam"]
+    assert record.getMessage().startswith("failed while sending the response")
+    assert record.exc_info is not None and "the disk went away" in str(record.exc_info[1])
+
+
+def test_a_stream_reading_the_body_when_the_client_leaves_ends_quietly(caplog: pytest.LogCaptureFixture) -> None:
+    app = App()
+    received: list[bytes] = []
+
+    class Leaving(Client):
+        async def receive(self) -> Message:
+            self.receives += 1
+            if self.receives == 1:
+                return {"type": "http.request", "body": b"part", "more_body": True}
+            await self.left.wait()
+            return {"type": "http.disconnect"}
+
+    client = Leaving()
+
+    @app.post("/echo")
+    async def echo(request: Request[Any, Any]) -> Response:
+        async def chunks() -> AsyncIterator[bytes]:
+            body = request.stream()
+            received.append(await anext(body))
+            yield received[-1]
+            client.left.set()  # gone while the stream waits for the rest of the body
+            async for chunk in body:
+                received.append(chunk)
+                yield chunk
+
+        return StreamingResponse(chunks())
+
+    with caplog.at_level(logging.DEBUG, logger="hornbeam"):
+        serve(app, client, "/echo", "POST")
+    assert received == [b"part"] and client.chunks == [b"part"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_channel_that_cannot_be_watched_lets_the_stream_finish() -> None:
+    for trouble in ("unknown message", "receive fails"):
+        calls = 0
+
+        async def receive() -> Message:
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                return {"type": "http.request", "body": b"", "more_body": False}
+            if trouble == "receive fails" or calls > 2:
+                raise RuntimeError("the server's receive broke")
+            return {"type": "http.something.else"}
+
+        sent: list[Message] = []
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        app = streaming_app(lambda: iter([b"a", b"b"]))
+        asyncio.run(asyncio.wait_for(app(scope("/stream"), receive, send), GUARD))
+        assert [m["body"] for m in sent[1:]] == [b"a", b"b", b""], trouble
 
 
 class TestIterateChunks:
@@ -311,6 +390,25 @@ class TestIterateChunks:
 
         assert asyncio.run(collect()) == [b"1", b"2"]
         assert len(seen) == 4 and threading.main_thread() not in seen
+
+    def test_async_iterators_without_aclose_are_iterated_too(self) -> None:
+        class Countdown:
+            def __init__(self) -> None:
+                self.left = 2
+
+            def __aiter__(self) -> Countdown:
+                return self
+
+            async def __anext__(self) -> bytes:
+                if not self.left:
+                    raise StopAsyncIteration
+                self.left -= 1
+                return b"%d" % self.left
+
+        async def collect() -> list[bytes | str]:
+            return [chunk async for chunk in iterate_chunks(Countdown())]
+
+        assert asyncio.run(collect()) == [b"1", b"0"]
 
     def test_plain_lists_need_no_close(self) -> None:
         async def collect() -> list[bytes | str]:
