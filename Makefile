@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench loadtest clean
+.PHONY: run test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,7 @@ bench: $(BENCH_STAMP)
 # 30 s each with 64 connections; SOAK=600 runs the mixed load 600 s instead. RSS is sampled
 # every 10 s. Fails on any unintended status or socket error. LOAD_ARGS, e.g. "--http h11".
 # Not part of make test.
+.PHONY: loadtest
 loadtest: $(STAMP)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && { apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; }; } \
 		|| { echo "wrk not found: install it with 'apt-get update && apt-get install -y wrk'"; exit 1; }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hornbeam import App, HTTPError, Request, Response, hookimpl
+from hornbeam import App, HTTPError, JSONCodec, Request, Response, hookimpl
 
 __all__ = ["ProblemRenderer", "PROBLEM_JSON", "DEFAULT_MAX_ECHO"]
 
@@ -23,10 +23,10 @@ _CONTENT_TYPE = (b"content-type", PROBLEM_JSON.encode())
 class ProblemRenderer:
     """Renders an ``HTTPError`` as problem+json with the error's status and headers."""
 
-    def __init__(self, app: App, max_echo: int = DEFAULT_MAX_ECHO) -> None:
+    def __init__(self, codec: JSONCodec, max_echo: int = DEFAULT_MAX_ECHO) -> None:
+        self._codec = codec
         if max_echo < 1:
             raise ValueError(f"problem_max_echo must be at least 1, got {max_echo}")
-        self._app = app
         self.max_echo = max_echo
 
     def __call__(self, request: Request[Any, Any] | None, exc: Exception) -> Response:
@@ -39,7 +39,7 @@ class ProblemRenderer:
         detail = error.detail
         if detail is not None and len(detail) > limit:
             problem["detail"] = f"{detail[:limit]}\u2026 ({len(detail) - limit} more characters)"
-        body = self._app.json_codec.dumps(problem)
+        body = self._codec.dumps(problem)
         if error.headers:
             return Response(body, error.status, error.headers, media_type=PROBLEM_JSON)
         return Response.prepared(body, [_CONTENT_TYPE], error.status)
@@ -47,4 +47,5 @@ class ProblemRenderer:
 
 @hookimpl(trylast=True)
 def hornbeam_error_renderer(app: App) -> ProblemRenderer:
-    return ProblemRenderer(app, int(app.settings.get("problem_max_echo", DEFAULT_MAX_ECHO)))
+    # The codec is provided before the renderer, so it can be taken once, here.
+    return ProblemRenderer(app.json_codec, int(app.settings.get("problem_max_echo", DEFAULT_MAX_ECHO)))

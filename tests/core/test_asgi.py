@@ -72,26 +72,3 @@ def test_every_shutdown_step_runs_and_the_first_error_is_reported() -> None:
     sent = run_scope(app, {"type": "lifespan"}, [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
     assert sent[1] == {"type": "lifespan.shutdown.failed", "message": "ValueError: close failed"}
     assert events == ["broken", "later"]
-
-
-@pytest.mark.parametrize("target", ["*", "items", "items/"])
-def test_a_target_that_is_not_an_absolute_path_is_a_404_not_a_redirect(target: str) -> None:
-    # uvicorn hands 'OPTIONS *' and 'GET items' over as they are; a slash twin of '*' is '*/'.
-    app = App()
-    app.add_route("/", lambda request: "root")
-    app.add_route("/items/", lambda request: "items")
-    scope = {"type": "http", "method": "GET", "path": target, "raw_path": target.encode(), "query_string": b"", "headers": []}
-    sent = run_scope(app, scope, [{"type": "http.request", "body": b""}])
-    assert sent[0]["status"] == 404
-    assert dict(sent[0]["headers"])[b"content-type"] == b"application/problem+json"
-
-
-def test_a_relative_target_is_not_routed_like_the_absolute_path() -> None:
-    # 'GET x/admin' dropped its first segment and reached the '/admin' route.
-    app = App()
-    app.add_route("/admin", lambda request: "secret")
-    scope = {"type": "http", "method": "GET", "path": "x/admin", "raw_path": b"x/admin", "query_string": b"", "headers": []}
-    sent = run_scope(app, scope, [{"type": "http.request", "body": b""}])
-    assert sent[0]["status"] == 404
-    scope = {**scope, "path": "x/admin", "raw_path": b"x/%61dmin"}
-    assert run_scope(app, scope, [{"type": "http.request", "body": b""}])[0]["status"] == 404
