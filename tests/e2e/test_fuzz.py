@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .conftest import HTTP_IMPLEMENTATIONS, ROOT, Server, start_server
-from .test_bad_input import SERVER_REFUSAL, Reply, exchange
+from .rawhttp import SERVER_REFUSAL, Reply, exchange
 
 pytestmark = pytest.mark.e2e
 
