@@ -316,10 +316,13 @@ def test_a_handler_injecting_a_header_gets_a_500_problem_not_a_split_response(ed
 
 
 def test_a_redirect_to_a_url_with_crlf_keeps_it_in_one_header(edge: Server, http: str) -> None:
+    before = len(edge.log)
     reply = exchange(edge, get(b"/inject/redirect"))
     assert reply.status == 307
     assert reply.headers["location"] == "/next%0D%0AX-Injected:%20yes"
     assert b"\r\nx-injected" not in reply.raw.lower()
+    healthy(edge, "/ticks/closed")
+    no_new_traceback(edge, before)
 
 
 def test_a_client_that_leaves_mid_upload(sample: Server, http: str) -> None:
