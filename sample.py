@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any, TypedDict
 
-from annotated_types import Ge, Le, MaxLen, MinLen
-
 import hornbeam
 from hornbeam import App, CallNext, JSONResponse, NotFound, Request, Response, Router, WebSocket
 from hornbeam.plugins.middleware import CORSMiddleware, RequestIDMiddleware, TimingMiddleware
+# hornbeam's own markers, not annotated_types (only the dev extra installs it): `pip install . uvicorn` suffices.
+from hornbeam.plugins.validation import Ge, Le, MaxLen, MinLen
 
 Name = Annotated[str, MinLen(1), MaxLen(200)]
 Price = Annotated[float, Ge(0)]

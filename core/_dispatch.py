@@ -48,8 +48,12 @@ async def dispatch(runtime: Runtime, scope: dict[str, Any], receive: Receive, se
         raw = scope.get("raw_path")
         path: str = scope["path"]
         tree = runtime.tree
+        if path[:1] != "/":
+            # '*' (OPTIONS *) or a relative target such as 'x/admin', which h11 passes on:
+            # dropping its first segment would route it like '/admin'.
+            match = None
         # PERF: an int needle; `b"%" in raw` would first try b"%" as an int, and fail, per request.
-        if raw is None or _PERCENT not in raw:
+        elif raw is None or _PERCENT not in raw:
             leaf = tree.static.get(path)
             match = (leaf, {}) if leaf is not None else tree.match(path.split("/")[1:])
         else:
@@ -146,7 +150,7 @@ async def send_response(runtime: Runtime, request: Request[Any, Any], response: 
         if observed is not None:
             await observed
     try:
-        await response.send_to(send, runtime.json_codec, request.scope["method"] == "HEAD")
+        await response.send_to(send, runtime.json_codec, request.scope["method"] == "HEAD", request)
     except Exception:
         # Headers may be gone already: nothing is left to do but log and end the exchange.
         logger.exception("failed while sending the response to %s", describe_request(request))
@@ -203,6 +207,8 @@ def slash_twin(runtime: Runtime, scope: dict[str, Any]) -> str | None:
     raw = scope.get("raw_path")
     # The raw form keeps percent-escapes, so the redirect points at exactly the same segments.
     path: str = raw.partition(b"?")[0].decode("latin-1") if raw else scope["path"]
+    if not path.startswith("/"):
+        return None
     if path.endswith("/"):
         if path == "/":
             return None

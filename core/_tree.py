@@ -17,9 +17,16 @@ from .converters import Converter
 from .errors import BadRequest, ConfigurationError
 from .routing import Route
 
-__all__ = ["Leaf", "Tree", "split_raw_path", "WEBSOCKET"]
+__all__ = ["Leaf", "Tree", "split_raw_path", "WEBSOCKET", "MAX_SEGMENTS"]
 
 E = TypeVar("E")
+
+# Routes deeper than this are refused at start-up: the trie is walked recursively, and
+# about 990 segments exhausted Python's recursion limit. Real APIs stay under 20.
+MAX_SEGMENTS = 255
+# What a literal segment keeps unescaped in url_for: RFC 3986 pchar but ';', which some
+# servers and proxies read as path parameters.
+_LITERAL_SAFE = "!$&'()*+,=:@"
 
 
 # The key of a leaf's WebSocket route in ``Leaf.routes``; it is no HTTP method, so never in ``methods``.
@@ -114,9 +121,19 @@ class Tree(Generic[E]):
         # PERF: an instance attribute, so callers reach the generated function without a bound method.
         self.match: Matcher[E] = self._compile_then_match
         self.source: str | None = None
+        # PERF: url_for runs per request in some handlers; each literal is escaped once.
+        self._escaped: dict[str, str] = {}
 
     def add(self, route: Route, endpoints: Iterable[tuple[str, E]]) -> Leaf[E]:
-        """Add ``route`` with an endpoint per method (none for a WebSocket route); returns the leaf it ends on."""
+        """Add ``route`` with an endpoint per method (none for a WebSocket route); returns the leaf it ends on.
+
+        Raises ConfigurationError for a route of more than MAX_SEGMENTS segments.
+        """
+        if len(route.segments) > MAX_SEGMENTS:
+            path = route.path if len(route.path) <= 200 else route.path[:200] + "\u2026"
+            raise ConfigurationError(
+                f"route {path!r} has {len(route.segments)} segments; the limit is {MAX_SEGMENTS}"
+            )
         node = self._root
         leaf: Leaf[E] | None = None
         last = len(route.segments) - 1
@@ -197,7 +214,11 @@ class Tree(Generic[E]):
         parts = []
         for segment in route.segments:
             if segment.param is None:
-                parts.append(segment.text)
+                # A literal is decoded text, as the segments it matches are: escape it like a value.
+                escaped = self._escaped.get(segment.text)
+                if escaped is None:
+                    escaped = self._escaped[segment.text] = quote(segment.text, safe=_LITERAL_SAFE)
+                parts.append(escaped)
                 continue
             converter = self._converters[segment.converter or "str"]
             text = converter.to_url(params[segment.param])

@@ -24,6 +24,7 @@ from ._runtime import ASGIApp, Runtime, build_runtime
 from .components import ErrorRenderer, JSONCodec, QueryParser, Validator
 from .converters import DEFAULT_CONVERTERS, Converter
 from .datastructures import State
+from .logs import configure_default_logging
 from .errors import ConfigurationError, HTTPError, InternalServerError, ServiceUnavailable
 from .middleware import Middleware, check_middleware
 from .pluginhost import PluginHost
@@ -345,6 +346,7 @@ class App:
 
     async def _first_call(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         """The ASGI entry until the app has started: start it, then hand the connection over."""
+        configure_default_logging()
         if self._runtime is None:
             try:
                 self._start_serving(scope)

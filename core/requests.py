@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .connections import Connection, parse_cookies
-from .errors import BadRequest, ClientDisconnect, ContentTooLarge
+from .errors import BadRequest, ClientDisconnect, ContentTooLarge, UnsupportedMediaType
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -19,6 +19,8 @@ B = TypeVar("B")
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 _NOT_READ: Any = object()
+# The names a JSON body's charset may have (RFC 8259 allows UTF-8 only); "utf8" is a common spelling.
+_UTF8 = frozenset({"utf-8", "utf8"})
 
 
 def parse_content_type(header: str | None) -> tuple[str, dict[str, str]]:
@@ -159,7 +161,19 @@ class Request(Connection, Generic[Q, B]):
             raise BadRequest(detail=f"the body is not valid {charset} text") from None
 
     async def json(self) -> Any:
-        """The body parsed by the app's JSON codec; malformed JSON is a 400 saying why."""
+        """The body parsed by the app's JSON codec; malformed JSON is a 400 saying why.
+
+        JSON is UTF-8 (RFC 8259): a ``Content-Type`` declaring any other charset
+        is a 415 naming it, before the body is read.
+        """
+        header = self.headers.get("content-type")
+        # PERF: most JSON requests carry no parameters; only a ';' calls for the full parse.
+        if header is not None and ";" in header:
+            charset = parse_content_type(header)[1].get("charset")
+            if charset is not None and charset.strip().lower() not in _UTF8:
+                raise UnsupportedMediaType(
+                    detail=f"JSON must be UTF-8 (RFC 8259); the request declares charset={charset!r}"
+                )
         data = await self.body()
         if not data:
             raise BadRequest(detail="the request body is empty; JSON was expected")

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
-from http.cookies import SimpleCookie
-from typing import Any, Literal, ParamSpec
+import logging
+import threading
+from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import aclosing
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 from urllib.parse import quote
 
+from ._cookies import set_cookie_value
+from ._disconnect import DisconnectWatch
 from .components import JSONCodec
 from .datastructures import MutableHeaders, RawHeaders, _check_name, _check_value
+from .errors import ClientDisconnect
+
+if TYPE_CHECKING:
+    from .requests import Request
 
 __all__ = [
     "Response",
@@ -19,9 +28,13 @@ __all__ = [
     "RedirectResponse",
     "StreamingResponse",
     "Send",
+    "iterate_chunks",
 ]
 
+logger = logging.getLogger("hornbeam")
+
 P = ParamSpec("P")
+T = TypeVar("T")
 Message = dict[str, Any]
 # RFC 9110 §8.6: these responses carry neither a body nor Content-Length.
 _NO_BODY = frozenset({204, 304})
@@ -129,37 +142,68 @@ class Response:
         value: str = "",
         *,
         max_age: int | None = None,
-        expires: str | None = None,
+        expires: str | datetime | None = None,
         path: str = "/",
         domain: str | None = None,
         secure: bool = False,
         httponly: bool = False,
         samesite: Literal["lax", "strict", "none"] | None = "lax",
     ) -> None:
-        """Add a ``Set-Cookie`` header (formatted by ``http.cookies``)."""
-        cookie: SimpleCookie = SimpleCookie()
-        cookie[key] = value
-        morsel = cookie[key]
-        if max_age is not None:
-            morsel["max-age"] = max_age
-        if expires is not None:
-            morsel["expires"] = expires
-        morsel["path"] = path
-        if domain is not None:
-            morsel["domain"] = domain
-        if secure:
-            morsel["secure"] = True
-        if httponly:
-            morsel["httponly"] = True
-        if samesite is not None:
-            morsel["samesite"] = samesite
-        self.headers.add("set-cookie", morsel.OutputString())
+        """Add a ``Set-Cookie`` header.
 
-    def delete_cookie(self, key: str, *, path: str = "/", domain: str | None = None) -> None:
-        self.set_cookie(key, max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT", path=path, domain=domain)
+        Every part is checked against RFC 6265: the name is a token, the value
+        cookie-octets (encode anything else first), the path starts with '/',
+        the domain is a plain host name, ``expires`` an RFC 1123 date (or an
+        aware datetime), ``max_age`` an int >= 0. ``samesite="none"`` needs
+        ``secure=True``, as do ``__Secure-`` and ``__Host-`` names (the latter
+        also path '/' and no domain): browsers drop such cookies otherwise.
+        Raises ValueError naming the part that does not fit.
+        """
+        self.headers.add(
+            "set-cookie",
+            set_cookie_value(
+                key,
+                value,
+                max_age=max_age,
+                expires=expires,
+                path=path,
+                domain=domain,
+                secure=secure,
+                httponly=httponly,
+                samesite=samesite,
+            ),
+        )
 
-    async def send_to(self, send: Send, codec: JSONCodec, head: bool = False) -> None:
-        """Send this response over ASGI; ``head`` sends the headers only."""
+    def delete_cookie(
+        self,
+        key: str,
+        *,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: Literal["lax", "strict", "none"] | None = "lax",
+    ) -> None:
+        """Expire cookie ``key``; give the path, domain and flags it was set with (browsers match on them)."""
+        self.set_cookie(
+            key,
+            max_age=0,
+            expires="Thu, 01 Jan 1970 00:00:00 GMT",
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+        )
+
+    async def send_to(
+        self, send: Send, codec: JSONCodec, head: bool = False, request: Request[Any, Any] | None = None
+    ) -> None:
+        """Send this response over ASGI; ``head`` sends the headers only.
+
+        ``request`` is the one being answered; a streaming response watches its
+        receive channel for the client leaving.
+        """
         body = self.body if self.body is not None else self.render(codec)
         if self.status in _NO_BODY:
             headers, body = self.raw_headers, b""
@@ -218,7 +262,19 @@ class RedirectResponse(Response):
 
 
 class StreamingResponse(Response):
-    """A body sent in chunks as an (async) iterable produces them; no ``Content-Length``."""
+    """A body sent in chunks as an (async) iterable produces them; no ``Content-Length``.
+
+    Sync iterables (a generator reading a file, say) are advanced in a worker
+    thread, one ``next()`` per chunk, so a slow one never blocks the event loop;
+    the same holds wherever hornbeam iterates a body (``iterate_chunks``, also
+    used by the gzip middleware). For many tiny chunks an async iterator is cheaper.
+
+    When the client disconnects, streaming stops: an async iterator is cancelled
+    where it waits, and the iterator is closed either way (``aclose()`` or
+    ``close()``, so a generator's ``finally`` runs; a sync one's in the worker
+    thread, once a ``next()`` in progress has returned). A HEAD request closes it
+    without iterating. The stream may read the request body while it runs.
+    """
 
     __slots__ = ("stream",)
 
@@ -233,31 +289,119 @@ class StreamingResponse(Response):
         super().__init__(b"", status, headers, media_type, charset)
         self.stream = content
 
-    async def send_to(self, send: Send, codec: JSONCodec, head: bool = False) -> None:
+    async def send_to(
+        self, send: Send, codec: JSONCodec, head: bool = False, request: Request[Any, Any] | None = None
+    ) -> None:
         await send({"type": "http.response.start", "status": self.status, "headers": self.raw_headers})
-        if not head:
-            async for chunk in _aiter(self.stream):
-                await send({"type": "http.response.body", "body": self._encode(chunk), "more_body": True})
+        if head:
+            await _close(self.stream)
+            await send({"type": "http.response.body", "body": b""})
+        elif request is None:
+            await self._send_chunks(send, None, asyncio.Event())
+        else:
+            await self._send_watched(send, request)
+
+    async def _send_watched(self, send: Send, request: Request[Any, Any]) -> None:
+        """Send the chunks while a watch listens for the client leaving; stop the sending if it does."""
+        watch = DisconnectWatch(request)
+        closing = asyncio.Event()
+        # PERF: two tasks per streamed response; cancelling is the only way to stop an
+        # iterator that waits (server-sent events between two events, say).
+        sending = asyncio.ensure_future(self._send_chunks(send, watch, closing))
+        watching = asyncio.ensure_future(watch.watch())
+        try:
+            done, _ = await asyncio.wait((sending, watching), return_when=asyncio.FIRST_COMPLETED)
+            if sending not in done and watching.result():
+                logger.debug("the client left; streaming to %s stopped", request)
+                # A sender already closing the stream has stopped; a cancel could only cut the close short.
+                if not closing.is_set():
+                    sending.cancel()
+            await asyncio.wait((sending,))
+            if not sending.cancelled():
+                sending.result()
+        except ClientDisconnect:
+            # The stream read the request body and found the client gone.
+            logger.debug("the client left; streaming to %s stopped", request)
+        finally:
+            watching.cancel()
+            if not sending.done():
+                # Cancelled from outside (the server shutting down): the stream still gets closed.
+                sending.cancel()
+                await asyncio.wait((sending,))
+
+    async def _send_chunks(self, send: Send, watch: DisconnectWatch | None, closing: asyncio.Event) -> None:
+        async with aclosing(iterate_chunks(self.stream)) as chunks:
+            try:
+                async for chunk in chunks:
+                    await send({"type": "http.response.body", "body": self._encode(chunk), "more_body": True})
+                    if watch is not None:
+                        # uvicorn's send returns at once after a disconnect, so a stream that never
+                        # waits would never let the watch run: give it a turn after every chunk.
+                        await asyncio.sleep(0)
+                        if watch.gone:
+                            return
+            finally:
+                closing.set()
         await send({"type": "http.response.body", "body": b""})
 
     def _encode(self, chunk: bytes | str) -> bytes:
         return chunk.encode(self.charset) if isinstance(chunk, str) else chunk
 
 
-def _next_chunk(iterator: Iterator[bytes | str]) -> bytes | str | None:
-    return next(iterator, None)
+_DONE: Any = object()
 
 
-async def _aiter(content: AsyncIterable[bytes | str] | Iterable[bytes | str]) -> AsyncIterator[bytes | str]:
-    """Iterate either kind; a sync iterable is advanced in a thread so a slow one never blocks the loop."""
+def _advance(iterator: Iterator[T], lock: threading.Lock) -> T:
+    with lock:
+        return next(iterator, _DONE)
+
+
+def _close_sync(close: Callable[[], object], lock: threading.Lock) -> None:
+    # The lock makes close() wait for a next() in progress: closing a running generator raises.
+    with lock:
+        close()
+
+
+async def iterate_chunks(content: AsyncIterable[T] | Iterable[T]) -> AsyncGenerator[T, None]:
+    """Iterate a body of either kind; the rule for every body hornbeam sends.
+
+    An async iterable is iterated as it is. A sync one is advanced in a worker
+    thread, one ``next()`` per item, so a slow one never blocks the event loop.
+    When this generator ends, is closed or is cancelled, the iterator is closed
+    too (``aclose()``, or ``close()`` in the worker thread once any ``next()`` in
+    progress has returned), so a generator's ``finally`` runs.
+    """
     if isinstance(content, AsyncIterable):
-        async for item in content:
-            yield item
+        iterator = aiter(content)
+        try:
+            async for item in iterator:
+                yield item
+        finally:
+            aclose = getattr(iterator, "aclose", None)
+            if aclose is not None:
+                await aclose()
         return
-    iterator = iter(content)
+    sync_iterator = iter(content)
+    lock = threading.Lock()
     loop = asyncio.get_running_loop()
-    while True:
-        chunk: bytes | str | None = await loop.run_in_executor(None, _next_chunk, iterator)
-        if chunk is None:
-            return
-        yield chunk
+    try:
+        while True:
+            item = await loop.run_in_executor(None, _advance, sync_iterator, lock)
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        close = getattr(sync_iterator, "close", None)
+        if close is not None:
+            # Shielded: cancelling the wait must not cancel the close before a thread runs it.
+            await asyncio.shield(loop.run_in_executor(None, _close_sync, close, lock))
+
+
+async def _close(content: AsyncIterable[Any] | Iterable[Any]) -> None:
+    """Close a body that will not be iterated (HEAD), by the same rule as ``iterate_chunks``."""
+    aclose = getattr(content, "aclose", None)
+    close = getattr(content, "close", None)
+    if aclose is not None:
+        await aclose()
+    elif close is not None:
+        await asyncio.get_running_loop().run_in_executor(None, _close_sync, close, threading.Lock())

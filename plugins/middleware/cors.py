@@ -35,6 +35,25 @@ def _names(value: Sequence[str] | str, what: str) -> tuple[str, ...]:
     return names
 
 
+def _check_credentialed(origins: tuple[str, ...], regex: str | None) -> None:
+    """Refuse origin settings that would hand credentialed answers to any site."""
+    if "*" in origins:
+        raise ValueError(
+            "allow_origins='*' with allow_credentials=True would let any site read answers made with "
+            "the user's cookies: list the origins (['https://app.example']) or use allow_origin_regex"
+        )
+    if "null" in (o.lower() for o in origins):
+        raise ValueError(
+            "allow_origins 'null' with allow_credentials=True: any page can send Origin: null "
+            "(sandboxed iframes, data: and file: URLs), so it is as open as '*'; list real origins"
+        )
+    if regex is not None and re.fullmatch(regex, "null"):
+        raise ValueError(
+            f"allow_origin_regex {regex!r} matches 'null', which any page can send; "
+            "with allow_credentials=True, make it match your origins only"
+        )
+
+
 class CORSMiddleware:
     """Cross-origin resource sharing (Fetch standard), with preflights answered here.
 
@@ -42,8 +61,13 @@ class CORSMiddleware:
     trailing slash) or ``"*"``; ``allow_origin_regex`` also allows origins the
     pattern fully matches. ``allow_methods`` and ``allow_headers`` may be
     ``"*"`` (the requested ones are echoed); GET, HEAD, POST and the
-    CORS-safelisted headers are always allowed. With ``allow_credentials`` a
-    wildcard origin is answered with the request's own origin, never ``*``.
+    CORS-safelisted headers are always allowed.
+
+    ``allow_credentials`` lets browsers send cookies and read the answers, so
+    the origins must be named: ``"*"``, a listed ``"null"`` and a regex that
+    matches ``"null"`` raise ValueError with it (any page can send
+    ``Origin: null``: sandboxed iframes, ``data:`` and ``file:`` URLs).
+    Without credentials ``"null"`` may be listed, and is then as open as ``"*"``.
     Responses carry ``Vary: Origin`` whenever the answer depends on the origin.
     A preflight (OPTIONS with ``Access-Control-Request-Method``) never reaches
     the handler: it gets 204 when allowed, and a 403 problem otherwise.
@@ -60,7 +84,6 @@ class CORSMiddleware:
         "_any_header",
         "_headers",
         "_allow_headers",
-        "_credentials",
         "_varies",
         "_simple_extra",
         "_preflight_extra",
@@ -79,6 +102,8 @@ class CORSMiddleware:
     ) -> None:
         origins = _names(allow_origins, "allow_origins")
         self._any_origin = "*" in origins
+        if allow_credentials:
+            _check_credentialed(origins, allow_origin_regex)
         for origin in origins:
             if origin != "*" and origin != "null" and not _ORIGIN.fullmatch(origin.lower()):
                 raise ValueError(f"allow_origins: {origin!r} is not an origin like 'https://example.com:8443'")
@@ -97,9 +122,8 @@ class CORSMiddleware:
             raise ValueError("expose_headers cannot be '*' with allow_credentials: browsers take it literally")
         if max_age is not None and max_age < 0:
             raise ValueError(f"max_age must be >= 0 or None, got {max_age}")
-        self._credentials = allow_credentials
         # The answer depends on the origin unless it is a plain '*' for everyone.
-        self._varies = not (self._any_origin and not allow_credentials)
+        self._varies = not self._any_origin
         extra: list[tuple[bytes, bytes]] = []
         if allow_credentials:
             extra.append((b"access-control-allow-credentials", b"true"))
@@ -113,7 +137,7 @@ class CORSMiddleware:
     def allowed_origin(self, origin: str) -> bytes | None:
         """The ``Access-Control-Allow-Origin`` value for ``origin``, or None when it is not allowed."""
         if self._any_origin:
-            return origin.encode("latin-1") if self._credentials else b"*"
+            return b"*"
         if origin.lower() in self._origins:
             return origin.encode("latin-1")
         if self._origin_regex is not None and self._origin_regex.fullmatch(origin):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
+from contextlib import aclosing
 from typing import Any
 
 from hornbeam import CallNext, Request, Response, StreamingResponse
+from hornbeam.responses import iterate_chunks
 from hornbeam.plugins.middleware.headers import add_vary
 
 __all__ = ["GZipMiddleware", "accepts_gzip"]
@@ -42,7 +44,8 @@ class GZipMiddleware:
     """Gzip response bodies of at least ``minimum_size`` bytes when the client accepts gzip.
 
     Streaming responses are compressed chunk by chunk (each flushed, so they
-    still stream) whatever their size. Responses that already have a
+    still stream) whatever their size, iterated as ``StreamingResponse`` does
+    (a sync iterable in a worker thread) and closed with it. Responses that already have a
     ``Content-Encoding``, have no body (204, 304) or whose media type is in
     ``exclude_media_types`` are left alone. Every response that could be
     compressed gets ``Vary: Accept-Encoding``; a strong ``ETag`` becomes weak.
@@ -108,10 +111,9 @@ async def _gzip_stream(
         data = chunk.encode(charset) if isinstance(chunk, str) else chunk
         return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
 
-    if isinstance(stream, AsyncIterable):
-        async for chunk in stream:
-            yield feed(chunk)
-    else:
-        for chunk in stream:
+    # The rule every body follows (sync iterables advanced in a worker thread), and the
+    # stream closed with this generator, as when it is sent uncompressed.
+    async with aclosing(iterate_chunks(stream)) as chunks:
+        async for chunk in chunks:
             yield feed(chunk)
     yield compressor.flush()

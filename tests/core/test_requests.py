@@ -536,6 +536,25 @@ class TestTextAndJSON:
         assert problem["detail"].startswith("malformed JSON: ")
         assert len(problem["detail"]) > len("malformed JSON: ")
 
+    @pytest.mark.parametrize("charset", ["latin-1", "ISO-8859-1", "utf-16", "no-such-codec", ""])
+    def test_json_in_another_charset_is_a_415_naming_it(self, body_app: App, charset: str) -> None:
+        # RFC 8259: JSON exchanged between systems is UTF-8; decoding latin-1 as UTF-8 gave wrong text.
+        content_type = f"application/json; charset={charset}".encode()
+        sent = run_asgi(body_app, "POST", "/json", headers=[(b"content-type", content_type)], messages=chunks(b'"caf\xe9"'))
+        assert status_of(sent) == 415
+        assert dict(sent[0]["headers"])[b"content-type"] == b"application/problem+json"
+        problem = body_app.json_codec.loads(body_of(sent))
+        assert problem["detail"] == f"JSON must be UTF-8 (RFC 8259); the request declares charset={charset!r}"
+
+    @pytest.mark.parametrize("charset", ["utf-8", "UTF-8", '"utf-8"', "Utf-8 ", "utf8"])
+    def test_json_declared_utf8_in_any_spelling_is_read(self, body_app: App, charset: str) -> None:
+        content_type = f"application/json; charset={charset}".encode()
+        sent = run_asgi(
+            body_app, "POST", "/json", headers=[(b"content-type", content_type)], messages=chunks('"caf\u00e9"'.encode())
+        )
+        assert status_of(sent) == 200
+        assert body_app.json_codec.loads(body_of(sent)) == {"json": "caf\u00e9"}
+
     def test_empty_json_body_is_a_400(self, body_app: App) -> None:
         sent = run_asgi(body_app, "POST", "/json")
         assert status_of(sent) == 400

@@ -46,9 +46,18 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
 
+# The HTTP parsers uvicorn can serve with; input handling is tested under each.
+HTTP_IMPLEMENTATIONS = ("h11", "httptools")
+
+
 def start_server(
-    target: str, log_path: Path, env: dict[str, str] | None = None, cwd: Path = ROOT, args: Sequence[str] = ()
+    target: str,
+    log_path: Path,
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    args: Sequence[str] = (),
 ) -> Server:
+    """uvicorn serving ``target`` on a free loopback port; ``args`` go to uvicorn (``["--http", "h11"]``)."""
     port = free_port()
     with log_path.open("wb") as log:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(

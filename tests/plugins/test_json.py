@@ -105,6 +105,14 @@ def test_wrong_content_type_is_415() -> None:
     assert CLIENT.post("/typed", content=b'{"a": 1}').status_code == 415  # no content type at all
 
 
+def test_typed_body_in_another_charset_is_415_naming_it() -> None:
+    headers = {"content-type": "application/json; charset=latin-1"}
+    response = CLIENT.post("/typed", content='{"caf\u00e9": 1}'.encode("latin-1"), headers=headers)
+    assert response.status_code == 415
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "charset='latin-1'" in response.json()["detail"]
+
+
 def test_json_suffix_media_types_and_parameters_accepted() -> None:
     for content_type in ("application/json; charset=utf-8", "application/merge-patch+json", "Application/JSON"):
         response = CLIENT.post("/typed", content=b'{"a": 1}', headers={"content-type": content_type})

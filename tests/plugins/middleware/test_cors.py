@@ -82,8 +82,9 @@ def test_wildcard_without_credentials_is_star_and_does_not_vary() -> None:
     assert "vary" not in response.headers
 
 
-def test_credentials_never_with_star_origin_is_echoed() -> None:
-    client = make_client(CORSMiddleware("*", allow_credentials=True, allow_methods="*", allow_headers="*"))
+def test_credentials_echo_the_allowed_origin_never_star() -> None:
+    cors = CORSMiddleware(["https://anyone.example"], allow_credentials=True, allow_methods="*", allow_headers="*")
+    client = make_client(cors)
     response = client.get("/api/items", headers={"origin": "https://anyone.example"})
     assert response.headers["access-control-allow-origin"] == "https://anyone.example"
     assert response.headers["access-control-allow-credentials"] == "true"
@@ -212,6 +213,12 @@ def test_group_cors_answers_preflights_for_its_paths_only() -> None:
         ({"allow_origins": ["app.example"]}, "is not an origin"),
         ({"allow_origins": ["a, b"]}, "one non-empty name"),
         ({"expose_headers": "*", "allow_credentials": True}, "cannot be '\\*'"),
+        # Any site could then read credentialed answers: list the origins or use a regex instead.
+        ({"allow_origins": "*", "allow_credentials": True}, "list the origins .* or use allow_origin_regex"),
+        ({"allow_origins": [SITE, "*"], "allow_credentials": True}, "list the origins"),
+        # Any page can send Origin: null (sandboxed iframes, data: URLs), so it is no safer than '*'.
+        ({"allow_origins": [SITE, "null"], "allow_credentials": True}, "'null' .* any page"),
+        ({"allow_origin_regex": ".*", "allow_credentials": True}, "matches 'null'"),
         ({"max_age": -1}, "max_age"),
     ],
 )
@@ -223,3 +230,16 @@ def test_bad_settings_fail_early(kwargs: dict[str, Any], message: str) -> None:
 def test_null_origin_only_when_listed() -> None:
     client = make_client(CORSMiddleware(["null"]))
     assert client.get("/api/items", headers={"origin": "null"}).headers["access-control-allow-origin"] == "null"
+
+
+def test_credentials_never_reach_a_null_or_unlisted_origin() -> None:
+    cors = CORSMiddleware([SITE], allow_origin_regex=r"https://[a-z]+\.example", allow_credentials=True)
+    client = make_client(cors)
+    for origin in ("null", "https://evil.example.net", "http://app.example"):
+        response = client.get("/api/items", headers={"origin": origin})
+        assert "access-control-allow-origin" not in response.headers
+        assert "access-control-allow-credentials" not in response.headers
+        assert preflight(client, origin).status_code == 403
+    assert client.get("/api/items", headers={"origin": "https://shop.example"}).headers[
+        "access-control-allow-credentials"
+    ] == "true"

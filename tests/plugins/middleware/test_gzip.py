@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+import threading
 import zlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -152,3 +154,85 @@ def test_accept_encoding_parsing(header: str | None, expected: bool) -> None:
 def test_bad_compresslevel_fails_early() -> None:
     with pytest.raises(ValueError, match="compresslevel"):
         GZipMiddleware(compresslevel=10)
+
+
+def gzip_stream_app(make: Any) -> App:
+    app = App(middleware=[GZipMiddleware()])
+
+    @app.get("/s")
+    async def stream(request: Request[Any, Any]) -> Response:
+        return StreamingResponse(make(), media_type="text/plain")
+
+    return app
+
+
+def gzip_scope() -> dict[str, Any]:
+    return {
+        "type": "http",
+        "method": "GET",
+        "path": "/s",
+        "raw_path": b"/s",
+        "query_string": b"",
+        "headers": [(b"accept-encoding", b"gzip")],
+    }
+
+
+def test_sync_streams_are_iterated_in_a_worker_thread_as_without_gzip() -> None:
+    # One rule for sync iterables: never advanced on the event loop, compressed or not.
+    threads: list[threading.Thread] = []
+
+    def chunks() -> Iterator[bytes]:
+        for part in (b"a" * 10, b"b" * 10):
+            threads.append(threading.current_thread())
+            yield part
+
+    with TestClient(gzip_stream_app(chunks)) as client:
+        response, raw = raw_get(client, "/s")
+    assert response.headers["content-encoding"] == "gzip"
+    assert zlib.decompress(raw, 31) == b"a" * 10 + b"b" * 10
+    assert len(threads) == 2 and all(t.name.startswith("asyncio") for t in threads)
+
+
+@pytest.mark.parametrize("kind", ["async", "sync"])
+def test_a_compressed_stream_is_closed_when_the_client_leaves(kind: str) -> None:
+    closed: list[bool] = []
+
+    async def async_chunks() -> AsyncIterator[bytes]:
+        try:
+            while True:
+                yield b"data\n"
+                await asyncio.sleep(0)
+        finally:
+            closed.append(True)
+
+    def sync_chunks() -> Iterator[bytes]:
+        try:
+            while True:
+                yield b"data\n"
+        finally:
+            closed.append(True)
+
+    app = gzip_stream_app(async_chunks if kind == "async" else sync_chunks)
+    left = asyncio.Event()
+    sent: list[dict[str, Any]] = []
+    receives = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal receives
+        receives += 1
+        if receives == 1:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await left.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+        if len(sent) > 4:
+            left.set()
+
+    async def main() -> list[bool]:
+        await asyncio.wait_for(app(gzip_scope(), receive, send), 30)
+        return list(closed)  # closed by the time the exchange ends, not later by the garbage collector
+
+    assert asyncio.run(main()) == [True]
+    assert dict(sent[0]["headers"])[b"content-encoding"] == b"gzip"

@@ -34,14 +34,18 @@ def with_status_route(app: App) -> None:
         return {"task": info_json(app.tasks.get(task_id))}
 
 
-def wait_for(client: TestClient, task_id: str, limit: float = 5.0) -> dict[str, Any]:
-    """Poll the status route until the task reaches a terminal status."""
+def wait_for(client: TestClient, task_id: str, limit: float = 30.0) -> dict[str, Any]:
+    """Poll the status route until the task reaches a terminal status.
+
+    ``limit`` is a hang guard, not a speed check: generous, so a busy machine never trips it.
+    """
     deadline = time.monotonic() + limit
     while True:
         task = client.get(f"/status/{task_id}").json()["task"]
         if task is not None and task["status"] in ("succeeded", "failed", "cancelled"):
             return dict(task)
-        assert time.monotonic() < deadline, f"task {task_id} still {task}"
+        if time.monotonic() > deadline:
+            pytest.fail(f"task {task_id} still {task} after {limit} s")
         time.sleep(0.01)
 
 
@@ -113,9 +117,10 @@ def test_response_tasks_run_after_the_response_was_sent() -> None:
 
     with TestClient(recording) as client:
         assert client.get("/").text == "ok"
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 30  # a hang guard, not a speed check
         while app.tasks.counters()["succeeded"] < 2:
-            assert time.monotonic() < deadline, events
+            if time.monotonic() > deadline:
+                pytest.fail(f"tasks not done after 30 s: {events}")
             time.sleep(0.01)
     assert events[:2] == ["handler", "sent"]
     assert sorted(events[2:]) == ["sync read", "task read by ann"]
@@ -255,10 +260,8 @@ def test_tasks_abandoned_at_shutdown_are_reported_and_logged(caplog: pytest.LogC
     async def enqueue(request: Request[None, None]) -> list[str]:
         return [(await app.tasks.enqueue(slow)).id for _ in range(3)]
 
-    started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="hornbeam.tasks"), TestClient(app) as client:
         ids = client.post("/slow").json()
-    assert time.monotonic() - started < 5
     assert sorted(info.id for info in abandoned) == sorted(ids)
     assert {info.status for info in abandoned} == {TaskStatus.CANCELLED}
     assert sorted(info.attempts for info in abandoned) == [0, 0, 1]  # one running, two queued

@@ -1,0 +1,1 @@
+"""``make loadtest``: wrk against the sample under uvicorn (``python -m loadtest``); not part of ``make test``."""
