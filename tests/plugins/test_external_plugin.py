@@ -159,4 +159,5 @@ def test_disabling_it_by_name_brings_the_builtin_back(site: Path) -> None:
 def test_plugins_command_lists_it(site: Path) -> None:
     report = run(site, "-m", "hornbeam", "plugins", "external_app:app").stdout
     assert "  pydantic  [entry point hornbeam_pydantic]" in report
-    assert "hornbeam_validator: served by pydantic; implemented by pydantic, validation" in report
+    assert "  pydantic  [entry point hornbeam_pydantic]  hornbeam-pydantic 0.1.0, third-party, loaded" in report
+    assert "hornbeam_validator: served by pydantic (also implemented by validation)" in report
