@@ -38,6 +38,7 @@ from .responses import (
 )
 from .routing import ResponseDoc, Route, RouteOptions, Router
 from .settings import Setting, Settings
+from .state import StateKey
 from .tasks import (
     TaskCancelled,
     TaskFailed,
@@ -89,6 +90,7 @@ __all__ = [
     "Setting",
     "Settings",
     "State",
+    "StateKey",
     "StreamingResponse",
     "TaskCancelled",
     "TaskFailed",

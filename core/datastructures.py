@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar, overload
 
 from .errors import BadRequest
+from .state import State  # re-exported: State lived here first
 
 __all__ = ["Headers", "MutableHeaders", "QueryParams", "State"]
 
@@ -264,10 +265,3 @@ class QueryParams(Mapping[str, str]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._items!r})"
-
-
-class State:
-    """A plain attribute bag for per-request or per-app values set by middleware and handlers."""
-
-    def __repr__(self) -> str:
-        return f"State({vars(self)!r})"
