@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _lifespan
 from ._endpoints import Endpoint, checked_response
+from ._near_miss import explain_not_found
 from ._results import to_response
 from ._tree import Leaf, split_raw_path
 from .errors import ClientDisconnect, MethodNotAllowed, NotFound
@@ -193,8 +194,10 @@ def not_found(runtime: Runtime, request: Request[Any, Any]) -> Response | NotFou
             if query:
                 location += "?" + query.decode("latin-1")
             return Response.prepared(b"", [(b"location", location.encode("latin-1"))], 308)
-    error = NotFound(detail=f"no route matches {scope['path']}")
+    path = scope["path"]
     app = runtime.app
+    # A typed parameter that refused its value keeps the 404 (it takes part in routing), said plainly.
+    error = NotFound(detail=explain_not_found(runtime.tree, app.converters, path) or f"no route matches {path}")
     if app.exception_handlers.find(NotFound) is not None:
         return error
     return app.render_error(request, error)
