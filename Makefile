@@ -32,6 +32,7 @@ test: $(STAMP)
 # The editable install is one type checkers can follow, so mypy checks the checkout itself.
 lint: $(STAMP)
 	$(BIN)/python -m mypy --strict -p hornbeam
+	$(BIN)/python -m mypy --strict contrib/hornbeam-prometheus/hornbeam_prometheus
 
 # The benchmark has its own environment: the peer frameworks never enter .venv.
 BENCH_VENV := .bench-venv
