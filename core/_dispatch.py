@@ -90,15 +90,26 @@ async def dispatch(runtime: Runtime, scope: dict[str, Any], receive: Receive, se
                     response = checked_response(result, endpoint.middleware)
                 else:
                     response = to_response(result, runtime.json_codec, endpoint.status)
-    except ClientDisconnect:
+    except ClientDisconnect as exc:
         logger.debug("client disconnected while sending the request body")
+        # No answer follows: observers that paired request_started with response_ready learn of it here.
+        failed = runtime.on_failed
+        if failed is not None and request is not None:
+            observed = failed(request, exc)
+            if observed is not None:
+                await observed
         return
     except Exception as exc:
         if request is None:
             request = _bare_request(runtime, scope, receive)
         response = await runtime.answer_error(request, exc)
-    # PERF: a plain Response that nobody observes is sent from here, without another coroutine.
-    if type(response) is Response and runtime.on_response is None and response.tasks is None:
+    # PERF: a plain Response is sent from here, without another coroutine (observed first, if anyone observes).
+    if type(response) is Response and response.tasks is None:
+        observe = runtime.on_response
+        if observe is not None:
+            observed = observe(request, response)
+            if observed is not None:
+                await observed
         body = response.body
         status = response.status
         if status == 204 or status == 304:
