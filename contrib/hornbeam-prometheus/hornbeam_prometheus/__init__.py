@@ -24,27 +24,30 @@ writes its values there and ``/metrics`` (whichever worker answers) adds them up
 
 from __future__ import annotations
 
+import asyncio
 import os
 import weakref
-from collections.abc import Awaitable, Callable
 from time import perf_counter
 from typing import Any
 
 from prometheus_client import multiprocess
 
-from hornbeam import App, Request, Response, Setting, TaskInfo, hookimpl
+from hornbeam import App, ClientDisconnect, Request, Response, Setting, TaskInfo, hookimpl
 
-from ._metrics import UNMATCHED, Metrics, multiprocess_dir
+from ._metrics import UNMATCHED, LocalMetrics, Metrics, SharedMetrics, make_metrics, multiprocess_dir
 
 __all__ = [
+    "LocalMetrics",
     "Metrics",
     "SETTINGS",
+    "SharedMetrics",
     "UNMATCHED",
     "metrics_of",
     "hornbeam_settings",
     "hornbeam_configure",
     "hornbeam_request_started",
     "hornbeam_response_ready",
+    "hornbeam_request_failed",
     "hornbeam_task_started",
     "hornbeam_task_succeeded",
     "hornbeam_task_retried",
@@ -64,7 +67,6 @@ SETTINGS = (
 )
 
 _START = "hornbeam_prometheus.start"
-ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 _BY_APP: weakref.WeakKeyDictionary[App, Metrics] = weakref.WeakKeyDictionary()
 # PERF: most processes serve one app; this skips the weak dictionary on every request.
@@ -82,28 +84,6 @@ def metrics_of(app: App) -> Metrics:
     return metrics
 
 
-class _InFlight:
-    """ASGI middleware counting HTTP requests in flight.
-
-    Observation hooks would miss a client that hangs up mid-body (no answer is
-    ever ready), and the gauge would drift up; ``finally`` here never does.
-    """
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
-        self.gauge = metrics.in_flight
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        self.gauge.inc()
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.gauge.dec()
-
-
 @hookimpl
 def hornbeam_settings() -> tuple[Setting, ...]:
     return SETTINGS
@@ -113,15 +93,19 @@ def hornbeam_settings() -> tuple[Setting, ...]:
 def hornbeam_configure(app: App) -> None:
     """Make the app's metrics, count requests in flight, and add the metrics route."""
     settings = app.settings
-    metrics = Metrics(settings["prometheus_namespace"], settings["prometheus_buckets"])
+    metrics = make_metrics(settings["prometheus_namespace"], settings["prometheus_buckets"])
     _BY_APP[app] = metrics
-    app.add_asgi_middleware(_InFlight, metrics=metrics)
     if not settings["prometheus_expose"]:
         return
 
-    # Sync on purpose: gathering multiprocess files reads the disk, so it runs in a worker thread.
-    def metrics_endpoint(request: Request[None, None]) -> Response:
-        body, content_type = metrics.exposition(request.headers.get("accept", ""))
+    async def metrics_endpoint(request: Request[None, None]) -> Response:
+        accept = request.headers.get("accept", "")
+        if isinstance(metrics, LocalMetrics):
+            # On the event loop, which is also what updates the counters: nothing changes while they are read.
+            body, content_type = metrics.exposition(accept)
+        else:
+            # Gathering every worker's files reads the disk: off the event loop.
+            body, content_type = await asyncio.to_thread(metrics.exposition, accept)
         return Response(body, headers={"content-type": content_type})
 
     app.add_route(
@@ -133,25 +117,36 @@ def hornbeam_configure(app: App) -> None:
 @hookimpl
 def hornbeam_request_started(request: Request[Any, Any]) -> None:
     request.scope[_START] = perf_counter()
+    metrics_of(request.app).request_started()
 
 
 @hookimpl
 def hornbeam_response_ready(request: Request[Any, Any], response: Response) -> None:
     scope = request.scope
     route = request.route
-    metrics_of(request.app).observe(
+    metrics = metrics_of(request.app)
+    metrics.request_finished()
+    metrics.observe(
         scope["method"], route.path if route is not None else UNMATCHED, response.status, perf_counter() - scope[_START]
     )
 
 
+@hookimpl
+def hornbeam_request_failed(request: Request[Any, Any], exc: BaseException) -> None:
+    # The one way a request ends without an answer: it is no longer in flight, and nothing is counted.
+    if isinstance(exc, ClientDisconnect):
+        metrics_of(request.app).request_finished()
+
+
 def _task(app: App, info: TaskInfo, event: str) -> None:
-    metrics_of(app).tasks.labels(info.name, event).inc()
+    metrics_of(app).task_event(info.name, event)
 
 
 def _finished(app: App, info: TaskInfo, outcome: str) -> None:
-    _task(app, info, outcome)
+    seconds = None
     if info.started_at is not None and info.finished_at is not None:
-        metrics_of(app).task_duration.labels(info.name, outcome).observe(info.finished_at - info.started_at)
+        seconds = info.finished_at - info.started_at
+    metrics_of(app).task_event(info.name, outcome, seconds)
 
 
 @hookimpl
