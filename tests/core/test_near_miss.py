@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hornbeam import App, Request
@@ -71,12 +71,14 @@ def test_two_routes_differing_only_by_converter_are_both_considered() -> None:
     assert detail.startswith("no route matches /v/zz: route /v/{n:int} would")
 
 
+@settings(deadline=None)
 @given(st.text(alphabet="abcxyz-_~", min_size=1, max_size=12))
 def test_any_value_that_is_not_an_integer_explains_itself(value: str) -> None:
     detail = CLIENT.get(f"/items/{value}").json()["detail"]
     assert detail.startswith(f"no route matches /items/{value}: route /items/{{item_id:int}} would")
 
 
+@settings(deadline=None)
 @given(st.integers(min_value=-(2**63), max_value=2**63 - 1))
 def test_integers_still_match(value: int) -> None:
     assert CLIENT.get(f"/items/{value}").json() == {"id": value}
