@@ -48,13 +48,16 @@ def multiprocess_dir() -> str | None:
 class Metrics(Collector):
     """What the plugin records, whichever recorder keeps it."""
 
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+    def request_started(self) -> None:
+        """A request arrived: one more in flight."""
         raise NotImplementedError
 
-    def request_started(self) -> None:
+    def answered(self, method: str, route: str, status: int, seconds: float) -> None:
+        """A request's answer is ready: one fewer in flight, one more answer counted with its latency."""
         raise NotImplementedError
 
     def request_finished(self) -> None:
+        """A request ended without an answer (the client hung up): one fewer in flight, nothing counted."""
         raise NotImplementedError
 
     def task_event(self, task: str, event: str, seconds: float | None = None) -> None:
@@ -92,7 +95,8 @@ class LocalMetrics(Metrics):
         self.registry.register(self)
         self.registry.register(_Default())
 
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+    def answered(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.in_flight -= 1
         key = (method, route, status)
         series = self.requests.get(key)
         if series is None:
@@ -179,7 +183,8 @@ class SharedMetrics(Metrics):
         # PERF: the labelled children, looked up once per (method, route, status).
         self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+    def answered(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.gauge.dec()
         key = (method, route, status)
         children = self._children.get(key)
         if children is None:
