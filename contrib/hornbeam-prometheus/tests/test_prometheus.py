@@ -15,6 +15,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,10 @@ def items_app(**settings: Any) -> App:
 
 
 def test_it_loads_through_its_entry_point() -> None:
-    assert "site" in Path(hornbeam_prometheus.__file__).parts or os.environ.get("PROMETHEUS_SOURCE_OK")
+    # The installed distribution, not a source tree, provides the entry point.
+    (point,) = [ep for ep in entry_points(group="hornbeam") if ep.name == "prometheus"]
+    assert point.dist is not None and point.dist.name == "hornbeam-prometheus"
+    assert point.load() is hornbeam_prometheus
     app = items_app()
     app.freeze()
     info = next(p for p in app.plugins.plugins() if p.name == "prometheus")
