@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean FORCE
+.PHONY: run test lint bench bench-prometheus clean FORCE
 
 # The editable install links each module (see tools/build_backend.py): a new or removed
 # module re-runs it, through the list of module files kept in $(FILES).
@@ -32,6 +32,7 @@ test: $(STAMP)
 # The editable install is one type checkers can follow, so mypy checks the checkout itself.
 lint: $(STAMP)
 	$(BIN)/python -m mypy --strict -p hornbeam
+	$(BIN)/python -m mypy --strict contrib/hornbeam-prometheus/hornbeam_prometheus docs/hook_examples.py tools/plugin_docs.py
 
 # The benchmark has its own environment: the peer frameworks never enter .venv.
 BENCH_VENV := .bench-venv
@@ -57,6 +58,9 @@ loadtest: $(STAMP)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && { apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; }; } \
 		|| { echo "wrk not found: install it with 'apt-get update && apt-get install -y wrk'"; exit 1; }
 	$(BIN)/python -m loadtest $(if $(SOAK),--soak $(SOAK)) $(LOAD_ARGS)
+# Metrics cost: hornbeam with and without hornbeam-prometheus, beside Starlette with starlette-exporter.
+bench-prometheus: $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python -m bench.prometheus $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .hypothesis .coverage

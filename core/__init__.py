@@ -41,6 +41,7 @@ from .responses import (
 from .routing import ResponseDoc, Route, RouteOptions, Router, WebSocketOptions
 from .settings import Setting, Settings
 from .websockets import WebSocket, WebSocketDisconnect
+from .state import StateKey
 from .tasks import (
     TaskCancelled,
     TaskFailed,
@@ -93,6 +94,7 @@ __all__ = [
     "Setting",
     "Settings",
     "State",
+    "StateKey",
     "StreamingResponse",
     "TaskCancelled",
     "TaskFailed",

@@ -1,47 +1,40 @@
-"""Command line: ``hornbeam plugins [module:app]`` lists loaded plugins and who serves each hook.
+"""The ``hornbeam`` command: ``hornbeam plugins [APP]`` and ``hornbeam routes APP`` (``--json`` for both).
 
-The environment variables of ``hornbeam.pluginhost`` apply, so
-``HORNBEAM_DISABLE_PLUGINS=query hornbeam plugins sample:app`` shows their effect.
+``APP`` is ``module:attribute`` (``sample:app``), imported from the current
+directory. Each command lives in a module of its own (``_cli_plugins``,
+``_cli_routes``) that adds its subparser and sets ``run``; this module only
+builds the parser and calls it. The environment variables of
+``hornbeam.pluginhost`` apply, so ``HORNBEAM_DISABLE_PLUGINS=query hornbeam
+plugins sample:app`` shows their effect.
+
+Exit status: 0 on success, 1 when the app fails to start (the error is
+printed), 2 for a bad command line or an ``APP`` that cannot be loaded.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import os
-import sys
 from collections.abc import Sequence
 
-from .app import App
-from .errors import ConfigurationError
+from . import _cli_plugins, _cli_routes
+
+__all__ = ["build_parser", "main"]
 
 
-def load_app(target: str) -> App:
-    """Import ``module:attribute`` (``sample:app``) from the current directory."""
-    module_name, _, attribute = target.partition(":")
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    app = getattr(importlib.import_module(module_name), attribute or "app")
-    if not isinstance(app, App):
-        raise SystemExit(f"{target} is {type(app).__name__}, not a hornbeam App")
-    return app
+def build_parser() -> argparse.ArgumentParser:
+    """The ``hornbeam`` argument parser, one subcommand per command module."""
+    parser = argparse.ArgumentParser(prog="hornbeam", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _cli_plugins.add_command(commands)
+    _cli_routes.add_command(commands)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="hornbeam", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    plugins = commands.add_parser("plugins", help="list loaded plugins and which one serves each hook")
-    plugins.add_argument("app", nargs="?", default=None, help="module:attribute of an App (default: a bare App)")
-    args = parser.parse_args(argv)
-    app = load_app(args.app) if args.app else App()
-    try:
-        app.freeze()
-    except ConfigurationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        print(app.plugins.report())
-        return 1
-    print(app.plugins.report())
-    return 0
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    status: int = args.run(args)
+    return status
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _lifespan, _websocket
 from ._endpoints import Endpoint, checked_response
+from ._near_miss import explain_not_found
 from ._results import to_response
 from ._tree import Leaf, split_raw_path
 from .errors import ClientDisconnect, HTTPError, MethodNotAllowed, NotFound
@@ -91,15 +92,26 @@ async def dispatch(runtime: Runtime, scope: dict[str, Any], receive: Receive, se
                     response = checked_response(result, endpoint.middleware)
                 else:
                     response = to_response(result, runtime.json_codec, endpoint.status)
-    except ClientDisconnect:
+    except ClientDisconnect as exc:
         logger.debug("client disconnected while sending the request body")
+        # No answer follows: observers that paired request_started with response_ready learn of it here.
+        failed = runtime.on_failed
+        if failed is not None and request is not None:
+            observed = failed(request, exc)
+            if observed is not None:
+                await observed
         return
     except Exception as exc:
         if request is None:
             request = _bare_request(runtime, scope, receive)
         response = await runtime.answer_error(request, exc)
-    # PERF: a plain Response that nobody observes is sent from here, without another coroutine.
-    if type(response) is Response and runtime.on_response is None and response.tasks is None:
+    # PERF: a plain Response is sent from here, without another coroutine (observed first, if anyone observes).
+    if type(response) is Response and response.tasks is None:
+        observe = runtime.on_response
+        if observe is not None:
+            observed = observe(request, response)
+            if observed is not None:
+                await observed
         body = response.body
         status = response.status
         if status == 204 or status == 304:
@@ -195,8 +207,10 @@ def not_found(runtime: Runtime, request: Request[Any, Any]) -> Response | NotFou
             if query:
                 location += "?" + query.decode("latin-1")
             return Response.prepared(b"", [(b"location", location.encode("latin-1"))], 308)
-    error = NotFound(detail=f"no route matches {scope['path']}")
+    path = scope["path"]
     app = runtime.app
+    # A typed parameter that refused its value keeps the 404 (it takes part in routing), said plainly.
+    error = NotFound(detail=explain_not_found(runtime.tree, app.converters, path) or f"no route matches {path}")
     if app.exception_handlers.find(NotFound) is not None:
         return error
     return app.render_error(request, error)

@@ -7,6 +7,7 @@ from typing import TypeVar, overload
 
 from .errors import BadRequest
 from .parsers import parse_bool, parse_float, parse_int
+from .state import State  # re-exported: State lived here first
 
 __all__ = ["Headers", "MutableHeaders", "QueryParams", "State"]
 
@@ -236,10 +237,3 @@ class QueryParams(Mapping[str, str]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._items!r})"
-
-
-class State:
-    """A plain attribute bag for per-request or per-app values set by middleware and handlers."""
-
-    def __repr__(self) -> str:
-        return f"State({vars(self)!r})"

@@ -233,7 +233,10 @@ def hornbeam_request_failed(request: Request[Any, Any], exc: BaseException) -> N
     """Answering a request raised ``exc``: called before the error answer is rendered.
 
     Sees handler crashes and ``HTTPError`` alike (a 404 raised by a handler
-    included, not the router's own 404). May be async.
+    included, not the router's own 404). A client that went away while its body
+    was read arrives as ``ClientDisconnect``, and then no answer follows: every
+    ``hornbeam_request_started`` is followed by ``hornbeam_response_ready`` or by
+    this call with ``ClientDisconnect``. May be async.
     """
 
 

@@ -94,6 +94,14 @@ class Request(Connection, Generic[Q, B]):
             raise BadRequest(detail=f"invalid Content-Length header {value!r}")
         return int(value)
 
+    if not TYPE_CHECKING:  # type checkers keep rejecting unknown attributes
+
+        def __getattr__(self, name: str) -> Any:
+            # Reached only when lookup failed: typed data the route never declared, or a typo.
+            if name == "query_data" or name == "body_data":
+                raise AttributeError(_undeclared(self, name))
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     async def stream(self) -> AsyncIterator[bytes]:
         """Yield the body in chunks as they arrive; raises 413 past the limit."""
         if self._body is not _NOT_READ:
@@ -184,6 +192,25 @@ class Request(Connection, Generic[Q, B]):
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.path}>"
+
+
+_HOW = {
+    "query_data": ("query", "@app.get('/items', query=Page)", "Request[Page, None]", "request.query"),
+    "body_data": ("body", "@app.post('/items', body=ItemIn)", "Request[None, ItemIn]", "await request.json()"),
+}
+
+
+def _undeclared(request: Request[Any, Any], name: str) -> str:
+    """What to do about reading ``request.query_data``/``body_data`` that no route option filled."""
+    option, example, annotation, raw = _HOW[name]
+    route = request.route
+    if route is None:
+        return f"request.{name} is not set: no route matched {request.method} {request.path[:200]}"
+    return (
+        f"request.{name} is not set: route {route.path} (handler {route.handler_name}) declares no "
+        f"{option} type. Declare one on the route, e.g. {example} with a handler taking "
+        f"{annotation}, or read {raw} instead"
+    )
 
 
 def describe_request(request: Request[Any, Any]) -> str:

@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+# pytester runs pytest on generated test files (tests of hornbeam's pytest plugin); hornbeam's own
+# plugin is opted into as a user's conftest.py would.
+pytest_plugins = ["pytester", "hornbeam.testing.pytest_plugin"]
+
 
 @pytest.fixture
 def mypy_rejects_exactly(tmp_path: Path) -> Callable[[str, str], None]:

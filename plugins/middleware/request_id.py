@@ -47,8 +47,7 @@ class RequestIDMiddleware:
     async def __call__(self, request: Request[Any, Any], call_next: CallNext) -> Response:
         incoming = request.headers.get(self.header) if self.trust_incoming else None
         request_id = incoming if incoming is not None and self._valid(incoming) else self.generate()
-        # State is a free-form attribute bag that mypy cannot see into.
-        setattr(request.state, "request_id", request_id)
+        request.state.request_id = request_id
         response = await response_or_error(request, call_next)
         response.headers[self.header] = request_id
         return response

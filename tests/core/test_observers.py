@@ -183,3 +183,28 @@ def test_the_compiled_function_passes_only_the_asked_arguments() -> None:
     assert calls == [("a", 2), ("b", 1, 2)]
     with pytest.raises(TypeError, match="hook has no argument 'z'"):
         compile_observer("hook", [("a", lambda z: None, ("z",))], ("x",))
+
+
+def test_a_client_that_hangs_up_mid_body_is_a_failure_and_no_answer() -> None:
+    recorder = Recorder()
+    app = App(plugins=[recorder])
+
+    @app.post("/upload")
+    async def upload(request: Request[None, None]) -> int:
+        return len(await request.body())
+
+    app.freeze()
+    scope = {"type": "http", "method": "POST", "path": "/upload", "raw_path": b"/upload", "query_string": b"",
+             "headers": [(b"content-length", b"10")]}  # fmt: skip
+    messages = iter([{"type": "http.request", "body": b"abc", "more_body": True}, {"type": "http.disconnect"}])
+    sent: list[Any] = []
+
+    async def receive() -> Any:
+        return next(messages)
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    assert sent == []
+    assert recorder.seen == [("started", "POST", "/upload", "/upload"), ("failed", "ClientDisconnect")]

@@ -596,3 +596,50 @@ class TestBodyThroughTheTestClient:
         response = async_request(body_app, "POST", "/json", content=b"{oops", headers={"content-type": "application/json"})
         assert response.status_code == 400
         assert response.json()["detail"].startswith("malformed JSON: ")
+
+
+class TestUndeclaredTypedData:
+    """Reading query_data/body_data on a route that declared no type says which route and what to declare."""
+
+    def app(self) -> App:
+        app = App()
+
+        @app.get("/items")
+        async def list_items(request: Request[Any, Any]) -> Any:
+            return request.query_data
+
+        @app.post("/items")
+        async def create(request: Request[Any, Any]) -> Any:
+            return request.body_data
+
+        return app
+
+    def test_query_data_names_the_route_and_the_option(self) -> None:
+        app = self.app()
+        with TestClient(app) as client:
+            request = make_request(path="/items")
+            request.route = next(r for r in app.routes if "GET" in r.methods)
+            with pytest.raises(AttributeError) as info:
+                request.query_data
+            assert str(info.value) == (
+                "request.query_data is not set: route /items (handler tests.core.test_requests:"
+                "TestUndeclaredTypedData.app.<locals>.list_items) declares no query type. Declare one on the route, "
+                "e.g. @app.get('/items', query=Page) with a handler taking Request[Page, None], or read request.query instead"
+            )
+            assert client.get("/items").status_code == 500
+
+    def test_body_data_says_to_declare_body(self) -> None:
+        request = make_request(path="/items", method="POST")
+        request.route = next(r for r in self.app().routes if "POST" in r.methods)
+        with pytest.raises(AttributeError, match=r"declares no body type.*body=ItemIn.*await request.json\(\)"):
+            request.body_data
+
+    def test_without_a_route(self) -> None:
+        with pytest.raises(AttributeError, match="request.query_data is not set: no route matched GET /x"):
+            make_request(path="/x").query_data
+
+    def test_other_missing_attributes_stay_plain(self) -> None:
+        request = make_request()
+        with pytest.raises(AttributeError, match="^'Request' object has no attribute 'nosuch'$"):
+            request.nosuch  # type: ignore[attr-defined]
+        assert getattr(request, "query_data", None) is None

@@ -155,6 +155,14 @@ def test_bad_paths(sample_server: Server) -> None:
     assert b"application/problem+json" in reply
 
 
+def test_a_path_value_the_route_refuses_is_a_404_saying_why(client: httpx.Client) -> None:
+    for path in ("/items/abc", "/items/%61bc", "/items/1.5/notify"):
+        response = client.get(path) if "notify" not in path else client.post(path)
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "its parameter 'item_id' takes only int values" in response.json()["detail"]
+
+
 def test_upload_streams_and_hashes(client: httpx.Client) -> None:
     payload = bytes(range(256)) * 4096  # 1 MiB
 

@@ -198,3 +198,5 @@ def test_plugin_gives_the_schema_capability(site: Path) -> None:
         check = jsonschema.Draft202012Validator(document)
         assert check.is_valid({"name": "pen", "price": 2, "tags": ["a"]})
         assert not check.is_valid({"name": "", "price": -1, "tags": ["a", "b", "c", "d"], "colour": "red"})
+    assert "  pydantic  [entry point hornbeam_pydantic]  hornbeam-pydantic 0.1.0, third-party, loaded" in report
+    assert "hornbeam_validator: served by pydantic (also implemented by validation)" in report
