@@ -25,6 +25,7 @@ from hornbeam import (
     Setting,
     TaskInfo,
     TaskObserver,
+    WebSocket,
     TextResponse,
     hookimpl,
     hookspec,
@@ -198,6 +199,24 @@ class FailureLog:
         log.warning("%s %s failed: %r", request.method, request.path, exc)
 
 
+class SocketCount:
+    """hornbeam_websocket_connected and _disconnected: count open sockets per route template."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, int] = {}
+
+    @hookimpl
+    def hornbeam_websocket_connected(self, websocket: WebSocket) -> None:
+        route = websocket.route.path if websocket.route else "<unmatched>"
+        self.open[route] = self.open.get(route, 0) + 1
+
+    @hookimpl
+    def hornbeam_websocket_disconnected(self, websocket: WebSocket, code: int) -> None:
+        route = websocket.route.path if websocket.route else "<unmatched>"
+        self.open[route] -= 1
+        log.info("socket on %s closed with %d", route, code)
+
+
 class TaskLog:
     """hornbeam_task_started, _succeeded, _retried, _failed, _cancelled: follow background tasks."""
 
@@ -249,6 +268,8 @@ EXAMPLES: dict[str, tuple[type, ...]] = {
     "hornbeam_request_started": (RequestLog,),
     "hornbeam_response_ready": (RequestLog,),
     "hornbeam_request_failed": (FailureLog,),
+    "hornbeam_websocket_connected": (SocketCount,),
+    "hornbeam_websocket_disconnected": (SocketCount,),
     "hornbeam_task_started": (TaskLog,),
     "hornbeam_task_succeeded": (TaskLog,),
     "hornbeam_task_retried": (TaskLog,),

@@ -42,7 +42,7 @@ def test_a_bad_typed_value_is_a_404_naming_the_route_and_the_parameter() -> None
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"] == (
         "no route matches /items/abc: route /items/{item_id:int} would, but its parameter 'item_id' "
-        "takes only int values ('abc' is not an integer)"
+        "takes only int values ('abc' is not an integer (ASCII digits with an optional leading '-'))"
     )
 
 
