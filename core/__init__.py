@@ -48,6 +48,7 @@ from .tasks import (
     TaskQueueClosed,
     TaskQueueFull,
     TaskStatus,
+    WorkerTaskQueue,
 )
 
 __version__ = "0.1.0"
@@ -106,6 +107,7 @@ __all__ = [
     "UnsupportedMediaType",
     "ValidationError",
     "Validator",
+    "WorkerTaskQueue",
     "hookimpl",
     "response_or_error",
 ]

@@ -11,7 +11,6 @@ here too.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _lifespan
@@ -20,7 +19,7 @@ from ._results import to_response
 from ._tree import Leaf, split_raw_path
 from .errors import ClientDisconnect, MethodNotAllowed, NotFound
 from .requests import Receive, Request
-from .responses import Response, Send
+from .responses import AfterSendTask, Response, Send
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -139,7 +138,7 @@ async def send_response(runtime: Runtime, request: Request[Any, Any], response: 
         logger.exception("failed while sending the response to %s", describe_request(request))
         return
     if response.tasks is not None:
-        enqueue_after_send(runtime, response.tasks)
+        await enqueue_after_send(runtime, response.tasks)
 
 
 class _EncodingFailed(TypeError):
@@ -161,10 +160,11 @@ def describe_request(request: Request[Any, Any]) -> str:
     return f"{where} (route {route.path}, handler {route.handler_name})" if route is not None else where
 
 
-def enqueue_after_send(runtime: Runtime, tasks: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]) -> None:
-    for func, args, kwargs in tasks:
+async def enqueue_after_send(runtime: Runtime, tasks: list[AfterSendTask]) -> None:
+    for enqueuer, func, args, kwargs in tasks:
         try:
-            runtime.app.tasks.enqueue_nowait(func, *args, **kwargs)
+            target = enqueuer if enqueuer is not None else runtime.app.tasks.options(max_attempts=1)
+            await target.enqueue(func, *args, **kwargs)
         except Exception:
             logger.exception("could not enqueue %r after the response was sent", func)
 
