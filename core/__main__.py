@@ -1,4 +1,5 @@
-"""Command line: ``hornbeam plugins [module:app]`` lists loaded plugins and who serves each hook.
+"""Command line: ``hornbeam plugins [module:app]`` lists loaded plugins and who serves each hook;
+``hornbeam worker module:app`` runs the app's background tasks without serving HTTP.
 
 The environment variables of ``hornbeam.pluginhost`` apply, so
 ``HORNBEAM_DISABLE_PLUGINS=query hornbeam plugins sample:app`` shows their effect.
@@ -32,7 +33,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     plugins = commands.add_parser("plugins", help="list loaded plugins and which one serves each hook")
     plugins.add_argument("app", nargs="?", default=None, help="module:attribute of an App (default: a bare App)")
+    worker = commands.add_parser("worker", help="run the app's background tasks, no HTTP (needs a durable task queue)")
+    worker.add_argument("app", help="module:attribute of an App")
     args = parser.parse_args(argv)
+    if args.command == "worker":
+        from .worker import run_worker
+
+        return run_worker(load_app(args.app), args.app)
     app = load_app(args.app) if args.app else App()
     try:
         app.freeze()
