@@ -53,7 +53,7 @@ class Counters:
             return
         pending, self._pending, self._dirty = self._pending, dict.fromkeys(NAMES, 0), False
         try:
-            async with self._docket.redis() as redis, redis.pipeline(transaction=False) as pipe:
+            async with self._docket.redis() as redis, redis.pipeline() as pipe:
                 for name, amount in pending.items():
                     if amount:
                         pipe.hincrby(self._key, name, amount)

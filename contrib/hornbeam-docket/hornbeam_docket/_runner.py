@@ -189,9 +189,17 @@ class Runner:
                 result = await result
         return result
 
+    # The writes below are bookkeeping around the task, never its outcome: when Redis
+    # refuses one, it is logged and the task goes on (a raise here would fail a task
+    # that succeeded, or stop docket's worker loop from inside a failure handler).
+
     async def _count_redelivery(self, key: str) -> int:
-        async with self.docket.redis() as redis:
-            count: int = await redis.hincrby(self.docket.runs_key(key), REDELIVERIES_FIELD, 1)
+        try:
+            async with self.docket.redis() as redis:
+                count: int = await redis.hincrby(self.docket.runs_key(key), REDELIVERIES_FIELD, 1)
+        except Exception:
+            logger.warning("could not count the redelivery of task %s", key, exc_info=True)
+            return 1
         logger.warning("task %s runs again: the worker of its previous attempt stopped (redelivery %d)", key, count)
         return count
 
@@ -199,13 +207,22 @@ class Runner:
         # docket's add() treats a key whose runs hash has 'known' as scheduled, and claiming
         # a task clears it; setting it back makes the idempotency key hold after the task
         # ends, for as long as the record lives (the result retention).
-        async with self.docket.redis() as redis:
-            await redis.hset(self.docket.runs_key(key), "known", str(time.time()))
+        try:
+            async with self.docket.redis() as redis:
+                await redis.hset(self.docket.runs_key(key), "known", str(time.time()))
+        except Exception:
+            logger.warning("could not keep the idempotency key of task %s", key, exc_info=True)
 
     async def record_failure(self, execution: Execution, spec: TaskSpec, final: bool) -> None:
         """Write the failure where ``get`` reads it: the runs hash, and the dead letters when ``final``."""
+        try:
+            await self._write_failure(execution, spec, final)
+        except Exception:
+            logger.warning("could not record the failure of task %s", execution.key, exc_info=True)
+
+    async def _write_failure(self, execution: Execution, spec: TaskSpec, final: bool) -> None:
         runs_key = self.docket.runs_key(execution.key)
-        async with self.docket.redis() as redis, redis.pipeline(transaction=False) as pipe:
+        async with self.docket.redis() as redis, redis.pipeline() as pipe:
             pipe.hset(runs_key, ERROR_FIELD, spec.last_error or "")
             if final:
                 # A sorted set by failure time (the commands docket's memory:// backend has too);

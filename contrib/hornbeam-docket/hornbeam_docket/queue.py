@@ -197,6 +197,13 @@ class DocketTaskQueue(_Enqueuer):
             raise RuntimeError("task queue was already started")
         docket = Docket(name=self._name, url=self._url, execution_ttl=timedelta(seconds=self._result_ttl))
         await docket.__aenter__()
+        try:
+            # docket connects lazily: a wrong URL or password fails the start-up, not the first task.
+            async with docket.redis() as redis:
+                await redis.exists(docket.key("hornbeam:counters"))
+        except BaseException:
+            await docket.__aexit__(None, None, None)
+            raise
         self._docket = docket
         self._counters = Counters(docket)
         self._runner = Runner(docket, self._counters, self._observer, self._threads, self._result_ttl)
