@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-core test-docket venv-docket redis-server lint lint-core lint-docket bench clean
+.PHONY: run test test-core test-docket venv-docket redis-server lint lint-core lint-docket bench bench-tasks clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,10 @@ $(BENCH_STAMP): pyproject.toml bench/requirements.txt
 bench: $(BENCH_STAMP)
 	@command -v wrk >/dev/null || echo "wrk not found: install it with 'apt-get update && apt-get install -y wrk'; end-to-end runs are skipped"
 	$(BENCH_VENV)/bin/python -m bench $(BENCH_ARGS)
+
+# No-op tasks: the in-memory queue, hornbeam-docket and docket itself on a redis-server, in one run.
+bench-tasks: redis-server
+	$(DOCKET_VENV)/bin/python -m bench.tasks --docket $(TASKS_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DOCKET_VENV) build *.egg-info $(DOCKET)/*.egg-info .pytest_cache .mypy_cache .hypothesis .coverage

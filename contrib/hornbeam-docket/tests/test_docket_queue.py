@@ -236,7 +236,7 @@ def test_bad_options_are_refused() -> None:
     with pytest.raises(TypeError):
         queue.options(retry_on=(int,))  # type: ignore[arg-type]
     wrong: dict[str, Any]
-    for wrong in ({"concurrency": 0}, {"redelivery_timeout": 0.0}, {"result_ttl": 0.5}, {"backoff": -1.0}):
+    for wrong in ({"concurrency": 0}, {"poll_interval": 0.0}, {"redelivery_timeout": 0.0}, {"result_ttl": 0.5}, {"backoff": -1.0}):
         with pytest.raises(ValueError):
             DocketTaskQueue(**wrong)
     assert queue.options(timeout=math.inf)._defaults.timeout is None
@@ -299,8 +299,8 @@ def test_installed_it_serves_app_tasks_from_its_settings(redis_url: str, queue_n
             "result": 49, "max_attempts": 2, "queue": f"<DocketTaskQueue {queue_name!r} worker=True>"
         }
     assert {setting.name for setting in SETTINGS} == {
-        "docket_url", "docket_queue", "docket_worker", "docket_concurrency", "docket_redelivery_timeout",
-        "docket_result_ttl",
+        "docket_url", "docket_queue", "docket_worker", "docket_concurrency", "docket_poll_interval",
+        "docket_redelivery_timeout", "docket_result_ttl",
     }  # fmt: skip
 
 
