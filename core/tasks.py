@@ -171,7 +171,9 @@ class TaskQueue(TaskEnqueuer, Protocol):
 
     Lookups (``get``, ``dead_letters``, ``counters`` and a handle's ``info``)
     are coroutines: a queue that keeps its tasks in another process answers
-    them from there, without blocking the event loop.
+    them from there, without blocking the event loop. Such a queue answers only
+    while it runs (between ``start`` and ``shutdown``) and raises
+    ``TaskQueueClosed`` otherwise; the in-memory queue answers at any time.
     """
 
     async def start(self) -> None: ...
