@@ -19,7 +19,7 @@ from typing import TextIO
 from . import _lifespan
 from .app import App
 
-__all__ = ["run_worker", "serve_worker"]
+__all__ = ["WorkerUnsupported", "run_worker", "serve_worker"]
 
 logger = logging.getLogger("hornbeam.worker")
 
