@@ -57,8 +57,20 @@ async def noop() -> None:
 @dataclass
 class Figures:
     enqueue_us: list[float]
+    enqueue_cpu_us: list[float]
     latency_ms: list[float]
     tasks_per_s: list[float]
+    task_cpu_us: list[float]
+
+
+class Clock:
+    """Wall and CPU time of this process since it was made; CPU time is what another load on the machine bends least."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def since(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
 class Subject:
@@ -69,19 +81,21 @@ class Subject:
     def __init__(self, url: str) -> None:
         self.url = url
 
-    async def enqueue_only(self, n: int) -> float:
+    async def enqueue_only(self, n: int) -> tuple[float, float]:
+        """(wall, CPU) seconds for ``n`` enqueues."""
         raise NotImplementedError
 
     async def latency(self, m: int) -> list[float]:
         raise NotImplementedError
 
-    async def throughput(self, n: int) -> float:
+    async def throughput(self, n: int) -> tuple[float, float]:
+        """(wall, CPU) seconds from the first enqueue to the last task done."""
         raise NotImplementedError
 
 
 async def _wait_done(target: int) -> None:
     while _done[0] < target:
-        await asyncio.sleep(0.001)
+        await asyncio.sleep(0.005)
 
 
 class InMemory(Subject):
@@ -93,14 +107,14 @@ class InMemory(Subject):
     async def enqueue_only(self, n: int) -> float:
         queue = self._queue()  # not started: nothing runs while it is timed
         target = _done[0] + n
-        start = time.perf_counter()
+        clock = Clock()
         for _ in range(n):
             await queue.enqueue(noop)
-        elapsed = time.perf_counter() - start
+        elapsed = clock.since()
         await queue.start()  # then run them, untimed, so the queue shuts down empty
         await _wait_done(target)
         await queue.shutdown(1)
-        return elapsed / n
+        return elapsed
 
     async def latency(self, m: int) -> list[float]:
         queue = self._queue()
@@ -117,13 +131,13 @@ class InMemory(Subject):
         queue = self._queue()
         await queue.start()
         target = _done[0] + n
-        start = time.perf_counter()
+        clock = Clock()
         for _ in range(n):
             await queue.enqueue(noop)
         await _wait_done(target)
-        elapsed = time.perf_counter() - start
+        elapsed = clock.since()
         await queue.shutdown(1)
-        return n / elapsed
+        return elapsed
 
 
 class Plugin(Subject):
@@ -137,12 +151,12 @@ class Plugin(Subject):
     async def enqueue_only(self, n: int) -> float:
         queue = self._queue(worker=False)
         await queue.start()
-        start = time.perf_counter()
+        clock = Clock()
         for _ in range(n):
             await queue.enqueue(noop)
-        elapsed = time.perf_counter() - start
+        elapsed = clock.since()
         await queue.shutdown()
-        return elapsed / n
+        return elapsed
 
     async def latency(self, m: int) -> list[float]:
         queue = self._queue(worker=True)
@@ -159,13 +173,13 @@ class Plugin(Subject):
         queue = self._queue(worker=True)
         await queue.start()
         target = _done[0] + n
-        start = time.perf_counter()
+        clock = Clock()
         for _ in range(n):
             await queue.enqueue(noop)
         await _wait_done(target)
-        elapsed = time.perf_counter() - start
+        elapsed = clock.since()
         await queue.shutdown()
-        return n / elapsed
+        return elapsed
 
 
 class DocketItself(Subject):
@@ -184,10 +198,10 @@ class DocketItself(Subject):
 
     async def enqueue_only(self, n: int) -> float:
         async with self._docket() as docket:
-            start = time.perf_counter()
+            clock = Clock()
             for _ in range(n):
                 await docket.add(noop)()
-            return (time.perf_counter() - start) / n
+            return clock.since()
 
     async def latency(self, m: int) -> list[float]:
         async with self._docket() as docket, self._worker(docket) as worker:
@@ -205,19 +219,19 @@ class DocketItself(Subject):
         async with self._docket() as docket, self._worker(docket) as worker:
             running = asyncio.ensure_future(worker.run_forever())
             target = _done[0] + n
-            start = time.perf_counter()
+            clock = Clock()
             for _ in range(n):
                 await docket.add(noop)()
             await _wait_done(target)
-            elapsed = time.perf_counter() - start
+            elapsed = clock.since()
             running.cancel()
             await asyncio.wait([running])
-        return n / elapsed
+        return elapsed
 
 
 async def measure(url: str, n: int, m: int, reps: int, log: Callable[[str], None]) -> dict[str, Figures]:
     subjects = [InMemory(url), Plugin(url), DocketItself(url)]
-    figures = {s.name: Figures([], [], []) for s in subjects}
+    figures = {s.name: Figures([], [], [], [], []) for s in subjects}
     async with Redis.from_url(url) as redis:
 
         async def each(step: Callable[[Subject], Awaitable[Any]], record: Callable[[Figures, Any], None]) -> None:
@@ -228,33 +242,44 @@ async def measure(url: str, n: int, m: int, reps: int, log: Callable[[str], None
 
         for rep in range(reps + 1):  # the first repetition warms up and is dropped
             subjects.append(subjects.pop(0))  # rotate who goes first
-            before = {name: (len(f.enqueue_us), len(f.latency_ms), len(f.tasks_per_s)) for name, f in figures.items()}
-            await each(lambda s: s.enqueue_only(n), lambda f, v: f.enqueue_us.append(v * 1e6))
+            def enqueued(f: Figures, v: tuple[float, float]) -> None:
+                f.enqueue_us.append(v[0] / n * 1e6)
+                f.enqueue_cpu_us.append(v[1] / n * 1e6)
+
+            def ran(f: Figures, v: tuple[float, float]) -> None:
+                f.tasks_per_s.append(n / v[0])
+                f.task_cpu_us.append(v[1] / n * 1e6)
+
+            await each(lambda s: s.enqueue_only(n), enqueued)
             await each(lambda s: s.latency(m), lambda f, v: f.latency_ms.append(statistics.median(v) * 1e3))
-            await each(lambda s: s.throughput(n), lambda f, v: f.tasks_per_s.append(v))
-            if rep == 0:
-                for name, f in figures.items():
-                    e, la, t = before[name]
-                    del f.enqueue_us[e:], f.latency_ms[la:], f.tasks_per_s[t:]
+            await each(lambda s: s.throughput(n), ran)
+            if rep == 0:  # the warm-up's figures go
+                for name in figures:
+                    figures[name] = Figures([], [], [], [], [])
             else:
                 log(f"  repetition {rep}/{reps} done")
     return figures
 
 
 def report(figures: dict[str, Figures], n: int, m: int, reps: int) -> str:
-    med = {name: (statistics.median(f.enqueue_us), statistics.median(f.latency_ms), statistics.median(f.tasks_per_s))
-           for name, f in figures.items()}  # fmt: skip
+    columns = ("enqueue_us", "enqueue_cpu_us", "latency_ms", "tasks_per_s", "task_cpu_us")
+    med = {name: [statistics.median(getattr(f, c)) for c in columns] for name, f in figures.items()}
     base = med["docket"]
     lines = [
-        f"{n:,} no-op tasks (throughput, enqueue) and {m} one at a time (latency); concurrency {CONCURRENCY}; "
+        f"{n:,} no-op tasks (enqueue, throughput) and {m} one at a time (latency); concurrency {CONCURRENCY}; "
         f"median of {reps}; Python {sys.version.split()[0]}",
-        f"{'queue':<20} {'enqueue us':>11} {'latency ms':>11} {'tasks/s':>9}   vs docket: enqueue  latency  throughput",
+        f"{'queue':<18} {'enqueue us':>10} {'(cpu us)':>9} {'latency ms':>10} {'tasks/s':>8} {'cpu us/task':>11}"
+        "   vs docket: enqueue (cpu)  latency  time/task (cpu)",
     ]
-    for name, (enqueue, latency, rate) in med.items():
-        versus = (f"{enqueue / base[0] - 1:+8.1%} {latency / base[1] - 1:+8.1%} {base[2] / rate - 1:+11.1%}"
-                  if name != "docket" else "")  # fmt: skip
-        lines.append(f"{name:<20} {enqueue:>11.1f} {latency:>11.2f} {rate:>9,.0f}   {' ' * 10}{versus}")
-    lines.append("(vs docket: the extra cost per task; for throughput, the extra time per task)")
+    for name, (enqueue, enqueue_cpu, latency, rate, task_cpu) in med.items():
+        versus = ""
+        if name != "docket":
+            versus = (f"{enqueue / base[0] - 1:+7.1%} {enqueue_cpu / base[1] - 1:+7.1%} {latency / base[2] - 1:+8.1%}"
+                      f" {base[3] / rate - 1:+9.1%} {task_cpu / base[4] - 1:+7.1%}")  # fmt: skip
+        lines.append(
+            f"{name:<18} {enqueue:>10.1f} {enqueue_cpu:>9.1f} {latency:>10.2f} {rate:>8,.0f} {task_cpu:>11.1f}   {' ' * 10}{versus}"
+        )
+    lines.append("(vs docket: the extra cost; cpu is this process's CPU time, which other load on the machine bends least)")
     return "\n".join(lines)
 
 

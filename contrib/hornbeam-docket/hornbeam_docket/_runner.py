@@ -73,17 +73,19 @@ def snapshot(
 class HornbeamRetry(ExponentialRetry):
     """docket's exponential retry with the attempts, backoff and retry filter of each task's ``TaskSpec``.
 
-    ``Runner.run`` binds the instance docket made for its attempt (``runner``,
-    ``started``), so failures are counted and observed in the worker's process.
+    A worker-level dependency of the workers this plugin starts (not a parameter
+    of ``Runner.run``: docket binds every task's arguments to its signature for
+    its strike checks, and a defaulted parameter makes that dearer), so failures
+    are counted and observed by the ``runner`` of the worker's process.
     """
 
     runner: Runner | None = None
-    started: float | None = None
 
     async def __aenter__(self) -> HornbeamRetry:
         execution = current_execution.get()
         spec: TaskSpec = execution.args[0]
         retry = HornbeamRetry(attempts=spec.max_attempts)
+        retry.runner = self.runner
         retry.attempt = execution.attempt
         retry.delay = timedelta(seconds=spec.delay(execution.attempt))
         return retry
@@ -99,7 +101,7 @@ class HornbeamRetry(ExponentialRetry):
         if runner is not None:
             await runner.record_failure(execution, spec, final=not retry)
         if retry:
-            info = snapshot(execution, spec, TaskStatus.RETRYING, self.started)  # before docket counts the next attempt
+            info = snapshot(execution, spec, TaskStatus.RETRYING, spec.started_at)  # before docket counts the next attempt
             if await super().handle_failure(execution, outcome):
                 if runner is not None:
                     runner.counters.add("retried")
@@ -107,7 +109,7 @@ class HornbeamRetry(ExponentialRetry):
                 return True
         if runner is not None:
             runner.counters.add("failed")
-            notify(runner.on_failed, snapshot(execution, spec, TaskStatus.FAILED, self.started, time.time()), error)
+            notify(runner.on_failed, snapshot(execution, spec, TaskStatus.FAILED, spec.started_at, time.time()), error)
         logger.error(
             "task %s (%s) failed after %d attempt(s): %s", execution.key, spec.name,
             execution.attempt + spec.redeliveries, spec.last_error,
@@ -138,18 +140,24 @@ class Runner:
         # A thread cannot be stopped: one still running goes on unobserved.
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    async def run(self, spec: TaskSpec, *args: Any, hb_retry: HornbeamRetry = HornbeamRetry(), **kwargs: Any) -> Any:
+    def retry_policy(self) -> HornbeamRetry:
+        """The worker-level dependency that applies each task's retry policy (see ``HornbeamRetry``)."""
+        policy = HornbeamRetry()
+        policy.runner = self
+        return policy
+
+    async def run(self, spec: TaskSpec, *args: Any, **kwargs: Any) -> Any:
         """The docket task: one attempt of ``spec.func(*args, **kwargs)``."""
         execution = current_execution.get()
         key = execution.key
         if execution.redelivered:
             spec.redeliveries = await self._count_redelivery(key)
-        started = time.time()
-        hb_retry.runner, hb_retry.started = self, started
+        started = spec.started_at = time.time()
         task = asyncio.current_task()
         assert task is not None
         self.running[key] = (task, execution, spec, started)
-        notify(self.on_started, snapshot(execution, spec, TaskStatus.RUNNING, started))
+        if self.on_started is not None:
+            notify(self.on_started, snapshot(execution, spec, TaskStatus.RUNNING, started))
         try:
             result = await self._attempt(spec, args, kwargs)
         except asyncio.CancelledError:

@@ -31,10 +31,12 @@ class TaskSpec:
     stopped worker) and ``last_error``; a retry carries them to the next attempt.
     """
 
-    __slots__ = (
+    _fields = (
         "func", "name", "max_attempts", "timeout", "retry_on", "backoff", "backoff_max",
         "created_at", "idempotent", "redeliveries", "last_error",
     )  # fmt: skip
+    # started_at is the current attempt's start, known only to the worker running it.
+    __slots__ = (*_fields, "started_at")
 
     def __init__(
         self,
@@ -61,10 +63,11 @@ class TaskSpec:
         self.idempotent = idempotent
         self.redeliveries = redeliveries
         self.last_error = last_error
+        self.started_at: float | None = None
 
     def __reduce__(self) -> tuple[type[TaskSpec], tuple[Any, ...]]:
         # PERF: a plain constructor call pickles faster than the default slots state.
-        return TaskSpec, tuple(getattr(self, name) for name in TaskSpec.__slots__)
+        return TaskSpec, tuple(getattr(self, name) for name in TaskSpec._fields)
 
     def delay(self, attempt: int) -> float:
         """Seconds before the attempt after ``attempt``: ``backoff * 2**(attempt-1)``, capped at ``backoff_max``."""

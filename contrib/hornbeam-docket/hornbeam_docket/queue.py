@@ -224,6 +224,7 @@ class DocketTaskQueue(_Enqueuer):
             raise TaskQueueClosed("the task queue is not running")
         if self._worker is not None:
             return
+        assert self._runner is not None
         worker = Worker(
             self.docket,
             concurrency=self._concurrency,
@@ -233,6 +234,7 @@ class DocketTaskQueue(_Enqueuer):
             minimum_check_interval=timedelta(seconds=self._poll_interval),
             redelivery_timeout=timedelta(seconds=self._redelivery_timeout),
             schedule_automatic_tasks=False,
+            dependencies={"hornbeam_retry": self._runner.retry_policy()},
         )
         await worker.__aenter__()
         self._worker = worker
