@@ -11,6 +11,7 @@ import hashlib
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
+import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any, TypedDict
 
@@ -117,11 +118,12 @@ app = App(
 store = Store()
 feed = Feed()
 outbox: list[dict[str, Any]] = []
-_notices = itertools.count(1)
-_failed_once: set[int] = set()
+# Notices seen failing by this process. Ids are unique across processes, so with the
+# queue on Redis (hornbeam-docket) an attempt on another worker fails once there too.
+_failed_once: set[str] = set()
 
 
-async def notify_watchers(notice: int, item: dict[str, Any]) -> int:
+async def notify_watchers(notice: str, item: dict[str, Any]) -> str:
     """Pretend to send a mail about ``item``; the first attempt of each notice fails, to show retries."""
     await asyncio.sleep(0.05)
     if notice not in _failed_once:
@@ -129,7 +131,7 @@ async def notify_watchers(notice: int, item: dict[str, Any]) -> int:
         raise ConnectionError("mail server busy")
     _failed_once.discard(notice)
     outbox.append({"notice": notice, "item_id": item["id"], "name": item["name"]})
-    return notice
+    return f"mailed about item {item['id']}"
 
 
 @app.get("/")
@@ -242,7 +244,7 @@ async def forward(queue: asyncio.Queue[dict[str, Any] | None], ws: WebSocket) ->
 @items.post("/{item_id:int}/notify")
 async def notify_item(request: Request[None, None], item_id: int) -> Response:
     item = store.get(item_id)
-    handle = await app.tasks.enqueue(notify_watchers, next(_notices), dict(item))
+    handle = await app.tasks.enqueue(notify_watchers, uuid.uuid4().hex, dict(item))
     location = request.url_for("task_status", task_id=handle.id)
     return JSONResponse({"task_id": handle.id}, status=202, headers={"location": location})
 
@@ -252,7 +254,7 @@ app.include(items)
 
 @app.get("/tasks/{task_id}")
 async def task_status(request: Request[None, None], task_id: str) -> dict[str, Any]:
-    info = app.tasks.get(task_id)
+    info = await app.tasks.get(task_id)  # awaited: the queue may live in Redis
     if info is None:
         raise NotFound(detail=f"task {task_id} does not exist (or has left the history)")
     return {
@@ -262,6 +264,7 @@ async def task_status(request: Request[None, None], task_id: str) -> dict[str, A
         "attempts": info.attempts,
         "max_attempts": info.max_attempts,
         "last_error": info.last_error,
+        "result": info.result,
     }
 
 

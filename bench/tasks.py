@@ -1,6 +1,7 @@
-"""Background task throughput: hornbeam's InMemoryTaskQueue beside plain asyncio.
+"""Background tasks: hornbeam's InMemoryTaskQueue beside plain asyncio; with ``--docket``, on Redis too.
 
 Run: ``.venv/bin/python bench/tasks.py [--tasks 10000] [--reps 7] [--workers 4,64]``.
+``make bench-tasks`` runs ``python -m bench.tasks --docket`` in ``.venv-docket``: see ``bench/tasks_docket.py``.
 Each run submits ``--tasks`` no-op coroutine tasks, then waits for all of them;
 "submit" is the time of the submitting loop alone (per task), "total" that plus
 the wait. Baselines: ``asyncio.create_task`` (no limit, no bookkeeping), the same
@@ -96,7 +97,7 @@ def hornbeam_queue(workers: int, awaited: bool) -> Run:
             await handle
         total = time.perf_counter() - start
         report = await queue.shutdown(1.0)
-        assert not report.abandoned and queue.counters()["succeeded"] == n
+        assert not report.abandoned and (await queue.counters())["succeeded"] == n
         return submitted - start, total
 
     return run
@@ -136,7 +137,18 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--workers", default="4,64", help="comma-separated concurrency limits")
+    parser.add_argument("--docket", action="store_true",
+                        help="instead: the in-memory queue, hornbeam-docket and docket itself on a redis-server (.venv-docket)")
+    parser.add_argument("--redis-url", default=None, help="with --docket: use this Redis instead of starting redis-server")
+    parser.add_argument("--quick", action="store_true", help="tiny counts: checks that it runs, figures meaningless")
     args = parser.parse_args()
+    if args.docket:
+        from bench.tasks_docket import run_comparison
+
+        run_comparison(args.redis_url, quick=args.quick)
+        return
+    if args.quick:
+        args.tasks, args.reps = 200, 1
     limits = [int(w) for w in args.workers.split(",")]
     scenarios: dict[str, Run] = {"asyncio.create_task": create_task}
     # "x same-limit": a hornbeam row against the Semaphore baseline with its concurrency limit.

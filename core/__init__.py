@@ -52,6 +52,7 @@ from .tasks import (
     TaskQueueClosed,
     TaskQueueFull,
     TaskStatus,
+    WorkerTaskQueue,
 )
 
 __version__ = "0.1.0"
@@ -115,6 +116,7 @@ __all__ = [
     "WebSocket",
     "WebSocketDisconnect",
     "WebSocketOptions",
+    "WorkerTaskQueue",
     "hookimpl",
     "hookspec",
     "parse_bool",

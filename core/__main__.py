@@ -1,4 +1,5 @@
-"""The ``hornbeam`` command: ``hornbeam plugins [APP]`` and ``hornbeam routes APP`` (``--json`` for both).
+"""The ``hornbeam`` command: ``hornbeam plugins [APP]`` and ``hornbeam routes APP`` (``--json`` for both);
+``hornbeam worker APP`` runs the app's background tasks without serving HTTP.
 
 ``APP`` is ``module:attribute`` (``sample:app``), imported from the current
 directory. Each command lives in a module of its own (``_cli_plugins``,
@@ -16,7 +17,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from . import _cli_plugins, _cli_routes
+from . import _cli_plugins, _cli_routes, worker
 
 __all__ = ["build_parser", "main"]
 
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _cli_plugins.add_command(commands)
     _cli_routes.add_command(commands)
+    worker.add_command(commands)
     return parser
 
 

@@ -7,6 +7,7 @@ anonymous 500 on some request.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,8 +18,11 @@ __all__ = ["check_codec", "check_renderer", "check_query_parser", "check_validat
 
 _SAMPLE = {"text": "é", "list": [1, 2.5, True, None], "nested": {"a": "b"}}
 
-QUEUE_METHODS = ("start", "shutdown", "enqueue", "enqueue_nowait", "options", "get", "dead_letters", "counters")
-_ENQUEUER_METHODS = ("enqueue", "enqueue_nowait")
+QUEUE_METHODS = ("start", "shutdown", "enqueue", "options", "get", "dead_letters", "counters")
+# Lookups are coroutines since the protocol let queues keep tasks outside the process;
+# a queue still written against the old, synchronous lookups is refused at start-up.
+_QUEUE_COROUTINES = ("start", "shutdown", "enqueue", "get", "dead_letters", "counters")
+_ENQUEUER_METHODS = ("enqueue",)
 
 
 def _lacks(component: Any, names: tuple[str, ...]) -> list[str]:
@@ -106,10 +110,16 @@ def _accepts(check: Any) -> str | None:
 
 
 def check_task_queue(queue: Any) -> str | None:
-    """Every method of the ``TaskQueue`` protocol exists, and ``options()`` gives an enqueuer."""
+    """Every method of the ``TaskQueue`` protocol exists, lookups are async, and ``options()`` gives an enqueuer."""
     missing = _lacks(queue, QUEUE_METHODS)
     if missing:
         return f"returned {queue!r}, which lacks {', '.join(missing)} (see hornbeam.TaskQueue)"
+    sync = [name for name in _QUEUE_COROUTINES if not inspect.iscoroutinefunction(getattr(queue, name))]
+    if sync:
+        return (
+            f"returned {queue!r}, whose {', '.join(f'{name}()' for name in sync)} "
+            "must be async def (see hornbeam.TaskQueue: lookups are awaited)"
+        )
     try:
         enqueuer = queue.options(max_attempts=1)
     except Exception as exc:

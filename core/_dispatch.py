@@ -10,7 +10,6 @@ here too.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _lifespan, _websocket
@@ -20,7 +19,7 @@ from ._results import to_response
 from ._tree import Leaf, split_raw_path
 from .errors import ClientDisconnect, HTTPError, MethodNotAllowed, NotFound
 from .requests import Receive, Request, describe_request
-from .responses import Response, Send
+from .responses import AfterSendTask, Response, Send
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
@@ -168,7 +167,7 @@ async def send_response(runtime: Runtime, request: Request[Any, Any], response: 
         logger.exception("failed while sending the response to %s", describe_request(request))
         return
     if response.tasks is not None:
-        enqueue_after_send(runtime, response.tasks)
+        await enqueue_after_send(runtime, response.tasks)
 
 
 class _EncodingFailed(TypeError):
@@ -183,10 +182,11 @@ class _EncodingFailed(TypeError):
         self.__cause__ = cause
 
 
-def enqueue_after_send(runtime: Runtime, tasks: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]]) -> None:
-    for func, args, kwargs in tasks:
+async def enqueue_after_send(runtime: Runtime, tasks: list[AfterSendTask]) -> None:
+    for enqueuer, func, args, kwargs in tasks:
         try:
-            runtime.app.tasks.enqueue_nowait(func, *args, **kwargs)
+            target = enqueuer if enqueuer is not None else runtime.app.tasks.options(max_attempts=1)
+            await target.enqueue(func, *args, **kwargs)
         except Exception:
             logger.exception("could not enqueue %r after the response was sent", func)
 

@@ -20,6 +20,9 @@ from .errors import ClientDisconnect
 if TYPE_CHECKING:
     from .requests import Request
 
+if TYPE_CHECKING:
+    from .tasks import TaskEnqueuer
+
 __all__ = [
     "Response",
     "TextResponse",
@@ -42,6 +45,8 @@ _CONTENT_TYPES: dict[tuple[str, str], tuple[bytes, bytes]] = {}
 JSON_CONTENT_TYPE = (b"content-type", b"application/json")
 TEXT_CONTENT_TYPE = (b"content-type", b"text/plain; charset=utf-8")
 Send = Callable[[Message], Awaitable[None]]
+# (enqueuer or None for "one attempt on app.tasks", func, args, kwargs)
+AfterSendTask = tuple["TaskEnqueuer | None", Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 
 def _status(status: int) -> int:
@@ -79,7 +84,7 @@ class Response:
         self.charset = charset
         self.body: bytes | None = content.encode(charset) if isinstance(content, str) else content
         self.raw_headers = _header_list(headers)
-        self.tasks: list[tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]] | None = None
+        self.tasks: list[AfterSendTask] | None = None
         self._set_content_type(media_type or self.media_type)
 
     def _set_content_type(self, media_type: str | None) -> None:
@@ -127,14 +132,24 @@ class Response:
         return self.body
 
     def add_task(self, func: Callable[P, Any], /, *args: P.args, **kwargs: P.kwargs) -> None:
-        """Run ``func(*args, **kwargs)`` on ``app.tasks`` once this response has been sent.
+        """Run ``func(*args, **kwargs)`` on ``app.tasks`` once this response has been sent, attempted once.
 
-        A task that cannot be enqueued then (queue full or closed) is logged on
-        the ``hornbeam`` logger; the client has its answer already.
+        One attempt, not the queue's default: a failed e-mail is not sent three
+        times unless you ask (``add_task_with``). A task that cannot be enqueued
+        then (queue full or closed) is logged on the ``hornbeam`` logger; the
+        client has its answer already.
         """
         if self.tasks is None:
             self.tasks = []
-        self.tasks.append((func, args, kwargs))
+        self.tasks.append((None, func, args, kwargs))
+
+    def add_task_with(
+        self, enqueuer: TaskEnqueuer, func: Callable[P, Any], /, *args: P.args, **kwargs: P.kwargs
+    ) -> None:
+        """Like ``add_task``, through ``enqueuer``: ``add_task_with(app.tasks.options(max_attempts=3), func, ...)``."""
+        if self.tasks is None:
+            self.tasks = []
+        self.tasks.append((enqueuer, func, args, kwargs))
 
     def set_cookie(
         self,

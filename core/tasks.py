@@ -24,6 +24,7 @@ __all__ = [
     "TaskHandle",
     "TaskEnqueuer",
     "TaskQueue",
+    "WorkerTaskQueue",
     "TaskObserver",
 ]
 
@@ -50,6 +51,9 @@ TERMINAL_STATUSES = frozenset({TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStat
 class TaskInfo:
     """An immutable snapshot of one task; timestamps are ``time.time()`` seconds.
 
+    ``attempts`` counts every attempt that started (a durable queue counts one
+    cut short by a crash too, so it may exceed ``max_attempts``, which bounds
+    failed attempts); ``started_at`` is when the latest attempt began.
     ``last_error`` is ``"ExceptionType: message"`` of the latest failed attempt;
     ``result`` is a shortened ``repr`` of the return value, or None.
     """
@@ -68,10 +72,15 @@ class TaskInfo:
 
 @dataclass(frozen=True, slots=True)
 class ShutdownReport:
-    """What ``TaskQueue.shutdown`` did: tasks finished while draining, tasks abandoned."""
+    """What ``TaskQueue.shutdown`` did: tasks finished while draining, tasks abandoned.
+
+    ``handed_back`` lists running tasks a durable queue stopped at the deadline
+    and left in its store, where another worker runs them again.
+    """
 
     drained: int
     abandoned: tuple[TaskInfo, ...]
+    handed_back: tuple[TaskInfo, ...] = ()
 
 
 class TaskError(Exception):
@@ -106,21 +115,24 @@ class TaskHandle(Protocol[R_co]):
     """A reference to an enqueued task; ``await handle`` gives its result.
 
     Awaiting raises ``TaskFailed`` (cause: the last exception) or ``TaskCancelled``.
-    Cancelling the awaiting coroutine never cancels the task itself.
+    Cancelling the awaiting coroutine never cancels the task itself. Lookups are
+    coroutines because a queue may keep its tasks elsewhere (Redis, say): each
+    answer is fresh, never a copy kept in this process.
     """
 
     @property
     def id(self) -> str: ...
 
-    @property
-    def status(self) -> TaskStatus: ...
+    async def info(self) -> TaskInfo:
+        """A fresh snapshot of the task.
 
-    def info(self) -> TaskInfo: ...
+        Raises ``TaskError`` when the queue no longer knows the task (its
+        history or retention has dropped it).
+        """
+        ...
 
-    def done(self) -> bool: ...
-
-    def cancel(self) -> bool:
-        """Request cancellation; False when the task already finished or just returned.
+    async def cancel(self) -> bool:
+        """Request cancellation; False when the task already finished.
 
         A running attempt is cancelled; the status turns ``cancelled`` once it stops.
         """
@@ -145,38 +157,33 @@ class TaskEnqueuer(Protocol):
     async def enqueue(
         self, func: Callable[P, Any], /, *args: P.args, **kwargs: P.kwargs
     ) -> TaskHandle[Any]:
-        """Submit ``func(*args, **kwargs)``; waits while the queue is full.
+        """Submit ``func(*args, **kwargs)``; returns once the queue holds the task.
 
         Coroutine functions run on the event loop, anything else in a thread pool.
-        Raises ``TaskQueueFull`` when no room appears in time, ``TaskQueueClosed``
-        after shutdown began.
+        Raises ``TaskQueueFull`` when a bounded queue has no room in time,
+        ``TaskQueueClosed`` after shutdown began.
         """
-        ...
-
-    @overload
-    def enqueue_nowait(
-        self, func: Callable[P, Coroutine[Any, Any, R]], /, *args: P.args, **kwargs: P.kwargs
-    ) -> TaskHandle[R]: ...
-
-    @overload
-    def enqueue_nowait(
-        self, func: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs
-    ) -> TaskHandle[R]: ...
-
-    def enqueue_nowait(
-        self, func: Callable[P, Any], /, *args: P.args, **kwargs: P.kwargs
-    ) -> TaskHandle[Any]:
-        """Submit without waiting; raises ``TaskQueueFull`` at once when there is no room."""
         ...
 
 
 class TaskQueue(TaskEnqueuer, Protocol):
-    """A background task queue, started and shut down by the app's lifespan."""
+    """A background task queue, started and shut down by the app's lifespan.
+
+    Lookups (``get``, ``dead_letters``, ``counters`` and a handle's ``info``)
+    are coroutines: a queue that keeps its tasks in another process answers
+    them from there, without blocking the event loop. Such a queue answers only
+    while it runs (between ``start`` and ``shutdown``) and raises
+    ``TaskQueueClosed`` otherwise; the in-memory queue answers at any time.
+    """
 
     async def start(self) -> None: ...
 
     async def shutdown(self, deadline: float | None = None) -> ShutdownReport:
-        """Stop accepting tasks and drain for up to ``deadline`` seconds (None: the queue's own setting), then abandon the rest."""
+        """Stop accepting tasks and drain for up to ``deadline`` seconds (None: the queue's own setting).
+
+        What is unfinished then is abandoned (an in-memory queue) or handed back
+        to the queue's store for another worker (a durable queue); the report says which.
+        """
         ...
 
     def options(
@@ -186,24 +193,39 @@ class TaskQueue(TaskEnqueuer, Protocol):
         max_attempts: int | None = None,
         timeout: float | None = None,
         retry_on: tuple[type[BaseException], ...] | None = None,
+        key: str | None = None,
     ) -> TaskEnqueuer:
         """An enqueuer whose tasks use these settings instead of the queue's defaults.
 
         ``None`` keeps the queue default; ``timeout=math.inf`` means no time limit.
+        ``key`` is an idempotency key and becomes the task's id: enqueueing with
+        a key the queue still knows (queued, running, or finished and still in
+        its history) returns that task's handle and runs nothing again.
         """
         ...
 
-    def get(self, task_id: str) -> TaskInfo | None:
+    async def get(self, task_id: str) -> TaskInfo | None:
         """The task's snapshot, or None when unknown or dropped from history."""
         ...
 
-    def dead_letters(self) -> Sequence[TaskInfo]:
+    async def dead_letters(self) -> Sequence[TaskInfo]:
         """Tasks that failed for good, oldest first, within the configured limit."""
         ...
 
-    def counters(self) -> Mapping[str, int]:
+    async def counters(self) -> Mapping[str, int]:
         """Outcome counts: enqueued, succeeded, failed, retried, cancelled, abandoned."""
         ...
+
+
+class WorkerTaskQueue(TaskQueue, Protocol):
+    """A queue whose tasks live outside the process, so a process can run only its worker.
+
+    ``hornbeam worker module:app`` calls ``start_worker`` after the lifespan
+    start-up: the process then runs tasks whatever the queue's own setting
+    says (idempotent). A queue without it cannot serve dedicated workers.
+    """
+
+    async def start_worker(self) -> None: ...
 
 
 class TaskObserver:

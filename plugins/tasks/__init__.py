@@ -23,7 +23,7 @@ SETTINGS = (
     Setting("tasks_backoff", float, 0.5, "Seconds before the first retry; doubled for each further one."),
     Setting("tasks_backoff_max", float, 30.0, "The longest delay between two attempts, in seconds."),
     Setting("tasks_threads", int, 4, "Threads of the queue's own pool, for sync task functions."),
-    Setting("tasks_keep_finished", int, 1000, "Finished task snapshots kept for lookups by id."),
+    Setting("tasks_keep_finished", int, 1000, "Finished tasks kept for lookups by id and repeated idempotency keys."),
     Setting("tasks_keep_dead", int, 1000, "Failed tasks kept in the dead letters."),
     Setting("tasks_shutdown_deadline", float, 10.0, "Seconds shutdown lets queued and running tasks finish."),
 )

@@ -91,6 +91,8 @@ class Admission:
 class _Queue(Protocol):
     _slots: Admission
 
+    def _known(self, task_id: str) -> Task[Any] | None: ...
+
     def _push(
         self,
         settings: Settings,
@@ -127,6 +129,8 @@ class Enqueuer:
         once shutdown began.
         """
         queue, settings = self._target()
+        if settings.key is not None and (known := queue._known(settings.key)) is not None:
+            return known  # no need to wait for room
         await queue._slots.acquire()
         return queue._push(settings, func, args, kwargs)
 
@@ -143,8 +147,14 @@ class Enqueuer:
     def enqueue_nowait(
         self, func: Callable[P, Any], /, *args: P.args, **kwargs: P.kwargs
     ) -> TaskHandle[Any]:
-        """Submit without waiting; raises ``TaskQueueFull`` or ``TaskQueueClosed`` at once."""
+        """Submit without waiting; raises ``TaskQueueFull`` or ``TaskQueueClosed`` at once.
+
+        Not part of ``hornbeam.TaskQueue``: a queue whose store is remote cannot
+        accept a task without awaiting it. Call it from the event loop thread.
+        """
         queue, settings = self._target()
+        if settings.key is not None and (known := queue._known(settings.key)) is not None:
+            return known
         if not queue._slots.try_acquire():
             raise queue._slots.full_error()
         return queue._push(settings, func, args, kwargs)

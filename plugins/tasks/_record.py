@@ -31,6 +31,7 @@ class Settings:
     max_attempts: int
     timeout: float | None
     retry_on: tuple[type[BaseException], ...]
+    key: str | None = None
 
 
 class _Owner(Protocol):
@@ -129,7 +130,12 @@ class Task(Generic[R]):
     def mark_done(self) -> None:
         self._done.set()
 
-    def info(self) -> TaskInfo:
+    async def info(self) -> TaskInfo:
+        """A snapshot of the task (the in-memory queue also offers ``snapshot()``, without awaiting)."""
+        return self.snapshot()
+
+    def snapshot(self) -> TaskInfo:
+        """The task's ``TaskInfo`` now; call it from the event loop thread."""
         return TaskInfo(
             id=self._id,
             name=self.name,
@@ -143,7 +149,12 @@ class Task(Generic[R]):
             result=short_repr(self.result) if self._status is _SUCCEEDED else None,
         )
 
-    def cancel(self) -> bool:
+    async def cancel(self) -> bool:
+        """Request cancellation; False when the task already finished or just returned."""
+        return self._owner._cancel(self)
+
+    def cancel_nowait(self) -> bool:
+        """``cancel`` without awaiting, for code outside a coroutine on the loop thread."""
         return self._owner._cancel(self)
 
     def __await__(self) -> Generator[Any, None, R]:
@@ -157,8 +168,8 @@ class Task(Generic[R]):
             result: R = self.result
             return result
         if self._status is _FAILED:
-            raise TaskFailed(self.info()) from self.error
-        raise TaskCancelled(self.info())
+            raise TaskFailed(self.snapshot()) from self.error
+        raise TaskCancelled(self.snapshot())
 
     def __repr__(self) -> str:
         return f"<Task {self._id} {self.name!r} {self._status}>"

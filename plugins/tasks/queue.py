@@ -110,8 +110,9 @@ class InMemoryTaskQueue(Enqueuer):
     ``timeout`` (seconds per attempt, None for no limit), ``max_attempts`` and
     ``retry_on`` are defaults that ``options()`` overrides per task. The delay before
     retry *n* is ``backoff * 2**(n-1)`` capped at ``backoff_max``, scaled by a random
-    factor in [0.5, 1) when ``jitter`` is on. ``keep_finished`` finished snapshots and
-    ``keep_dead`` dead letters are kept, oldest dropped first.
+    factor in [0.5, 1) when ``jitter`` is on. ``keep_finished`` finished tasks (with their
+    results, for lookups and repeated idempotency keys) and ``keep_dead`` dead letters
+    are kept, oldest dropped first.
     """
 
     def __init__(
@@ -150,7 +151,8 @@ class InMemoryTaskQueue(Enqueuer):
         # Every queued task holds a slot, so put_nowait never meets a full queue.
         self._queue: asyncio.Queue[Task[Any]] = asyncio.Queue(self._slots.capacity)
         self._live: dict[str, Task[Any]] = {}
-        self._finished: OrderedDict[str, TaskInfo] = OrderedDict()
+        # Finished records, not snapshots: a repeated idempotency key gets the handle back.
+        self._finished: OrderedDict[str, Task[Any]] = OrderedDict()
         self._dead: deque[TaskInfo] = deque(maxlen=keep_dead)
         self._counters = dict.fromkeys(
             ("enqueued", "succeeded", "failed", "retried", "cancelled", "abandoned"), 0
@@ -179,10 +181,14 @@ class InMemoryTaskQueue(Enqueuer):
         max_attempts: int | None = None,
         timeout: float | None = None,
         retry_on: tuple[type[BaseException], ...] | None = None,
+        key: str | None = None,
     ) -> TaskOptions:
         """An enqueuer with per-task settings; None keeps the queue default.
 
-        ``timeout=math.inf`` removes the time limit. Build it once and reuse it.
+        ``timeout=math.inf`` removes the time limit. Build it once and reuse it,
+        unless it carries ``key``, an idempotency key that becomes the task's id:
+        while the queue still holds that task (unfinished, or among the last
+        ``keep_finished``), enqueueing with the key again returns its handle.
         """
         base = self._settings
         if max_attempts is not None and max_attempts < 1:
@@ -194,21 +200,25 @@ class InMemoryTaskQueue(Enqueuer):
                 base.max_attempts if max_attempts is None else max_attempts,
                 base.timeout if timeout is None else _timeout(timeout),
                 base.retry_on if retry_on is None else _retry_on(retry_on),
+                key,
             ),
         )
 
-    def get(self, task_id: str) -> TaskInfo | None:
+    async def get(self, task_id: str) -> TaskInfo | None:
         """The task's snapshot, or None when unknown or dropped from history."""
-        task = self._live.get(task_id)
-        return task.info() if task is not None else self._finished.get(task_id)
+        task = self._known(task_id)
+        return task.snapshot() if task is not None else None
 
-    def dead_letters(self) -> Sequence[TaskInfo]:
+    async def dead_letters(self) -> Sequence[TaskInfo]:
         """Tasks that failed for good, oldest first."""
         return tuple(self._dead)
 
-    def counters(self) -> Mapping[str, int]:
+    async def counters(self) -> Mapping[str, int]:
         """Outcome counts: enqueued, succeeded, failed, retried, cancelled, abandoned."""
         return dict(self._counters)
+
+    def _known(self, task_id: str) -> Task[Any] | None:
+        return self._live.get(task_id) or self._finished.get(task_id)
 
     async def start(self) -> None:
         """Start the workers; tasks enqueued before this wait for it."""
@@ -302,9 +312,14 @@ class InMemoryTaskQueue(Enqueuer):
         args: tuple[Any, ...],
         kwargs: Mapping[str, Any],
     ) -> Task[Any]:
+        if settings.key is not None:
+            known = self._known(settings.key)
+            if known is not None:
+                self._slots.release()  # the key's task exists: this enqueue adds nothing
+                return known
         name = settings.name or getattr(func, "__qualname__", None) or repr(func)
         task: Task[Any] = Task(
-            self, uuid.uuid4().hex, name, settings, func, args, kwargs, _is_async(func), time.time()
+            self, settings.key or uuid.uuid4().hex, name, settings, func, args, kwargs, _is_async(func), time.time()
         )
         self._live[task.id] = task
         self._counters["enqueued"] += 1
@@ -328,10 +343,9 @@ class InMemoryTaskQueue(Enqueuer):
     async def _run(self, task: Task[Any]) -> None:
         task.set_status(_RUNNING)
         task.attempts += 1
-        if task.started_at is None:
-            task.started_at = time.time()
+        task.started_at = time.time()
         if self._on_started is not None:
-            self._notify(self._on_started, task.info())
+            self._notify(self._on_started, task.snapshot())
         context = task.context.copy() if task.context is not None else None
         assert self._loop is not None
         attempt = self._loop.create_task(self._attempt(task), context=context)
@@ -405,7 +419,7 @@ class InMemoryTaskQueue(Enqueuer):
                 "task %s (%s) retries in %.3fs: %s", task.id, task.name, delay, task.last_error
             )
             if self._on_retried is not None:
-                self._notify(self._on_retried, task.info(), error, delay)
+                self._notify(self._on_retried, task.snapshot(), error, delay)
         else:
             self._finish(task, _FAILED)
 
@@ -439,10 +453,10 @@ class InMemoryTaskQueue(Enqueuer):
         task.finished_at = time.time()
         task.args, task.kwargs, task.context = (), {}, None
         del self._live[task.id]
-        info = task.info()
+        info = task.snapshot()
         if self._keep_finished:
             finished = self._finished
-            finished[task.id] = info
+            finished[task.id] = task
             if len(finished) > self._keep_finished:
                 finished.popitem(last=False)
         counters = self._counters

@@ -46,6 +46,7 @@ def test_notify_retries_then_succeeds(client: httpx.Client) -> None:
         "attempts": 2,
         "max_attempts": 3,
         "last_error": "ConnectionError: mail server busy",
+        "result": f"'mailed about item {item['id']}'",
     }
 
 

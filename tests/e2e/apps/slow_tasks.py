@@ -50,5 +50,5 @@ async def enqueue(request: Request[None, None], seconds: float, count: int) -> l
 
 @app.get("/tasks/{task_id}")
 async def status(request: Request[None, None], task_id: str) -> dict[str, object]:
-    info = app.tasks.get(task_id)
+    info = await app.tasks.get(task_id)
     return {"status": None if info is None else info.status.value}

@@ -16,7 +16,7 @@ import hornbeam.plugins.tasks as tasks_plugin
 from hornbeam import App, ConfigurationError, Request, Response, hookimpl
 from hornbeam.plugins.tasks import InMemoryTaskQueue
 from hornbeam.tasks import ShutdownReport, TaskInfo, TaskStatus
-from hornbeam.testing import AsyncTestClient, TestClient
+from hornbeam.testing import AsyncTestClient, LifespanFailed, TestClient
 
 ASGIMessage = dict[str, Any]
 
@@ -31,7 +31,12 @@ def info_json(info: TaskInfo | None) -> dict[str, Any] | None:
 def with_status_route(app: App) -> None:
     @app.get("/status/{task_id}")
     async def status(request: Request[None, None], task_id: str) -> dict[str, Any]:
-        return {"task": info_json(app.tasks.get(task_id))}
+        return {"task": info_json(await app.tasks.get(task_id))}
+
+
+def counters(app: App) -> Mapping[str, int]:
+    """The queue's counters from sync test code (the in-memory queue answers without its loop)."""
+    return asyncio.run(app.tasks.counters())
 
 
 def wait_for(client: TestClient, task_id: str, limit: float = 30.0) -> dict[str, Any]:
@@ -118,12 +123,59 @@ def test_response_tasks_run_after_the_response_was_sent() -> None:
     with TestClient(recording) as client:
         assert client.get("/").text == "ok"
         deadline = time.monotonic() + 30  # a hang guard, not a speed check
-        while app.tasks.counters()["succeeded"] < 2:
+        while counters(app)["succeeded"] < 2:
             if time.monotonic() > deadline:
                 pytest.fail(f"tasks not done after 30 s: {events}")
             time.sleep(0.01)
     assert events[:2] == ["handler", "sent"]
     assert sorted(events[2:]) == ["sync read", "task read by ann"]
+
+
+def test_add_task_runs_once_unless_asked_for_more() -> None:
+    app = App(settings={"tasks_backoff": 0.001})  # the queue's default is 3 attempts
+    calls = {"once": 0, "thrice": 0}
+
+    async def flaky(label: str) -> None:
+        calls[label] += 1
+        raise ConnectionError(label)
+
+    @app.get("/")
+    async def index(request: Request[None, None]) -> Response:
+        response = Response("ok")
+        response.add_task(flaky, "once")
+        response.add_task_with(app.tasks.options(max_attempts=3, name="thrice"), flaky, "thrice")
+        return response
+
+    with TestClient(app) as client:
+        assert client.get("/").text == "ok"
+        deadline = time.monotonic() + 5
+        while counters(app)["failed"] < 2:
+            assert time.monotonic() - deadline < 0, calls
+            time.sleep(0.01)
+        dead = asyncio.run(app.tasks.dead_letters())
+    assert calls == {"once": 1, "thrice": 3}
+    assert sorted((info.name, info.attempts, info.max_attempts) for info in dead) == [
+        ("test_add_task_runs_once_unless_asked_for_more.<locals>.flaky", 1, 1),
+        ("thrice", 3, 3),
+    ]
+
+
+def test_a_queue_with_sync_lookups_is_refused_at_start_up() -> None:
+    class OldQueue(ListQueue):
+        def get(self, task_id: str) -> TaskInfo | None:  # type: ignore[override]
+            return None
+
+    class OldPlugin:
+        hornbeam_plugin_name = "old-queue"
+
+        @hookimpl
+        def hornbeam_task_queue(self) -> ListQueue:
+            return OldQueue()
+
+    app = App(plugins=[OldPlugin()])
+    with pytest.raises(LifespanFailed, match=r"old-queue.*get\(\) must be async def"):
+        with TestClient(app):
+            pass
 
 
 def test_settings_configure_the_queue() -> None:
@@ -148,7 +200,7 @@ def test_settings_configure_the_queue() -> None:
         failing = await app.tasks.enqueue(broken)
         results = [await handle for handle in handles]
         await asyncio.wait([asyncio.ensure_future(_settle(failing))])
-        return {"results": results, "failed": info_json(failing.info())}
+        return {"results": results, "failed": info_json(await failing.info())}
 
     with TestClient(app) as client:
         answer = client.post("/batch").json()
@@ -269,7 +321,7 @@ def test_tasks_abandoned_at_shutdown_are_reported_and_logged(caplog: pytest.LogC
     assert len(logged) == 3
     for task_id in ids:
         assert any(task_id in line for line in logged), (task_id, logged)
-    assert app.tasks.counters()["abandoned"] == 3
+    assert counters(app)["abandoned"] == 3
 
 
 class _Handle:
@@ -288,13 +340,10 @@ class _Handle:
             return TaskStatus.CANCELLED
         return TaskStatus.FAILED if self.future.exception() is not None else TaskStatus.SUCCEEDED
 
-    def info(self) -> TaskInfo:
+    async def info(self) -> TaskInfo:
         return TaskInfo(self.id, self.name, self.status, 1, 1, 0.0)
 
-    def done(self) -> bool:
-        return self.future.done()
-
-    def cancel(self) -> bool:
+    async def cancel(self) -> bool:
         return self.future.cancel()
 
     def __await__(self) -> Generator[Any, None, Any]:
@@ -318,9 +367,6 @@ class ListQueue:
         return ShutdownReport(len(self.handles), ())
 
     async def enqueue(self, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> _Handle:
-        return self.enqueue_nowait(func, *args, **kwargs)
-
-    def enqueue_nowait(self, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> _Handle:
         handle = _Handle(uuid.uuid4().hex, func.__name__, asyncio.ensure_future(func(*args, **kwargs)))
         self.handles[handle.id] = handle
         return handle
@@ -328,14 +374,14 @@ class ListQueue:
     def options(self, **settings: Any) -> ListQueue:
         return self
 
-    def get(self, task_id: str) -> TaskInfo | None:
+    async def get(self, task_id: str) -> TaskInfo | None:
         handle = self.handles.get(task_id)
-        return handle.info() if handle is not None else None
+        return await handle.info() if handle is not None else None
 
-    def dead_letters(self) -> Sequence[TaskInfo]:
+    async def dead_letters(self) -> Sequence[TaskInfo]:
         return ()
 
-    def counters(self) -> Mapping[str, int]:
+    async def counters(self) -> Mapping[str, int]:
         return {"enqueued": len(self.handles)}
 
 
@@ -420,7 +466,7 @@ def test_each_lifespan_cycle_gets_a_fresh_queue() -> None:
             assert wait_for(client, task_id)["status"] == "succeeded"
     assert queues[0] is not queues[1]
     assert results == [1, 2]
-    assert app.tasks.counters()["succeeded"] == 1
+    assert counters(app)["succeeded"] == 1
 
 
 # A request that goes away must not take its tasks with it.
@@ -481,7 +527,7 @@ def test_a_request_going_away_never_cancels_its_task(how: str) -> None:
                     await request
             assert await handles[0] == "done"
             assert handles[0].status is TaskStatus.SUCCEEDED
-            assert app.tasks.counters()["cancelled"] == 0
+            assert (await app.tasks.counters())["cancelled"] == 0
         assert sent == []
 
     asyncio.run(main())
@@ -491,7 +537,7 @@ def test_a_request_going_away_never_cancels_its_task(how: str) -> None:
 
 
 ADD_TASK_GOOD = """\
-from hornbeam import Response
+from hornbeam import Response, TaskQueue
 
 
 async def notify(item_id: int, *, channel: str = "email") -> None:
@@ -502,17 +548,18 @@ def log_line(message: str) -> None:
     pass
 
 
-def build() -> Response:
+def build(queue: TaskQueue) -> Response:
     response = Response(b"")
     response.add_task(notify, 1)
     response.add_task(notify, 1, channel="sms")
     response.add_task(log_line, "x")
     response.add_task(log_line, message="x")
+    response.add_task_with(queue.options(max_attempts=3), notify, 2, channel="sms")
     return response
 """
 
 ADD_TASK_BAD = """\
-from hornbeam import Response
+from hornbeam import Response, TaskQueue
 
 
 async def notify(item_id: int, *, channel: str = "email") -> None:
@@ -523,7 +570,7 @@ def log_line(message: str) -> None:
     pass
 
 
-def build() -> Response:
+def build(queue: TaskQueue) -> Response:
     response = Response(b"")
     response.add_task(notify, "1")  # E
     response.add_task(notify, 1, chanel="sms")  # E
@@ -531,6 +578,8 @@ def build() -> Response:
     response.add_task(notify, 1, "sms")  # E
     response.add_task(log_line)  # E
     response.add_task(log_line, b"x")  # E
+    response.add_task_with(queue.options(max_attempts=3), notify, "2")  # E
+    response.add_task_with(queue, log_line)  # E
     return response
 """
 

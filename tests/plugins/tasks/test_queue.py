@@ -133,16 +133,16 @@ def test_async_and_sync_functions_give_results() -> None:
         product, thread = await h2
         assert product == 42
         assert thread.startswith("hornbeam-task")  # the queue's own pool, not the loop's
-        info = h1.info()
+        info = h1.snapshot()
         assert info.status is TaskStatus.SUCCEEDED and h1.status is TaskStatus.SUCCEEDED
         assert h1.done() and info.attempts == 1 and info.result == "5"
         assert info.name == "add" and len(h1.id) == 32
         assert info.created_at <= (info.started_at or 0) <= (info.finished_at or 0)
-        assert queue.get(h1.id) == info
-        assert queue.get("nope") is None
+        assert await queue.get(h1.id) == info
+        assert await queue.get("nope") is None
         report = await queue.shutdown(1)
         assert report.abandoned == ()
-        counters = queue.counters()
+        counters = (await queue.counters())
         assert counters["enqueued"] == 2 and counters["succeeded"] == 2
         assert counters["failed"] == counters["retried"] == counters["abandoned"] == 0
 
@@ -151,7 +151,7 @@ def test_async_and_sync_functions_give_results() -> None:
 
 def test_contract_is_satisfied_and_has_no_hornbeam_imports() -> None:
     queue: TaskQueue = InMemoryTaskQueue()
-    assert queue.counters()["enqueued"] == 0
+    assert asyncio.run(queue.counters())["enqueued"] == 0
     source = Path(tasks_contract.__file__).read_text()
     assert "import hornbeam" not in source and "from hornbeam" not in source
     assert set(TERMINAL_STATUSES) == {"succeeded", "failed", "cancelled"}
@@ -162,9 +162,38 @@ def test_get_while_queued_and_lambda_wrapping_a_coroutine() -> None:
         queue = InMemoryTaskQueue()
         handle = await queue.enqueue(lambda: add(1, 1))
         assert handle.status is TaskStatus.QUEUED
-        assert queue.get(handle.id) == handle.info()
+        assert await queue.get(handle.id) == handle.snapshot()
         await queue.start()
         assert await handle == 2
+        await queue.shutdown(1)
+
+    run(main)
+
+
+def test_an_idempotency_key_runs_its_task_once(queue_factory: Factory) -> None:
+    calls: list[int] = []
+
+    async def charge(n: int) -> int:
+        calls.append(n)
+        return n
+
+    async def main() -> None:
+        queue = queue_factory(workers=1, max_queued=1, enqueue_timeout=0, keep_finished=2)
+        first = await queue.options(key="order-7").enqueue(charge, 1)
+        assert first.id == "order-7"
+        filler = queue.enqueue_nowait(charge, 0)
+        # The queue is full now, yet the same key is answered at once: nothing new is queued.
+        assert queue.options(key="order-7").enqueue_nowait(charge, 2) is first
+        assert await queue.options(key="order-7").enqueue(charge, 3) is first
+        await queue.start()
+        assert (await first, await filler) == (1, 0)
+        assert await (await queue.options(key="order-7").enqueue(charge, 4)) == 1
+        other = await queue.enqueue(charge, 5)  # pushes order-7 out of a two-task history
+        await other
+        assert await queue.get("order-7") is None
+        assert await (await queue.options(key="order-7").enqueue(charge, 6)) == 6
+        assert calls == [1, 0, 5, 6]
+        assert (await queue.counters())["enqueued"] == 4
         await queue.shutdown(1)
 
     run(main)
@@ -220,8 +249,8 @@ def test_result_repr_is_short_and_never_raises() -> None:
         h2 = await queue.enqueue(long_text)
         await h1
         await h2
-        assert (h1.info().result or "").startswith("<Unprintable instance")
-        assert len(h2.info().result or "") < 100
+        assert (h1.snapshot().result or "").startswith("<Unprintable instance")
+        assert len(h2.snapshot().result or "") < 100
         assert h1.id in repr(h1) and "succeeded" in repr(h1)
         await queue.shutdown(1)
 
@@ -252,11 +281,11 @@ def test_retries_with_exponential_backoff(queue_factory: Factory) -> None:
         flaky = Flaky(3)
         handle = await queue.enqueue(flaky)
         assert await handle == "ok"
-        assert handle.info().attempts == 4
-        assert handle.info().last_error == "ValueError: attempt 3"
+        assert handle.snapshot().attempts == 4
+        assert handle.snapshot().last_error == "ValueError: attempt 3"
         assert recorder.delays == [0.01, 0.02, 0.03]
         assert [w for w in waits if w in (0.01, 0.02, 0.03)] == [0.01, 0.02, 0.03]
-        assert queue.counters()["retried"] == 3
+        assert (await queue.counters())["retried"] == 3
         assert recorder.of(handle.id) == ["started", "retried"] * 3 + ["started", "succeeded"]
         await queue.shutdown(1)
 
@@ -284,8 +313,8 @@ def test_exhausted_retries_fail_and_go_to_dead_letters(
         assert isinstance(caught.value.__cause__, ValueError)
         assert caught.value.info.status is TaskStatus.FAILED
         assert caught.value.info.attempts == 2
-        assert [d.id for d in queue.dead_letters()] == [handle.id]
-        assert queue.dead_letters()[0].last_error == "ValueError: attempt 2"
+        assert [d.id for d in (await queue.dead_letters())] == [handle.id]
+        assert (await queue.dead_letters())[0].last_error == "ValueError: attempt 2"
         assert recorder.of(handle.id)[-1] == "failed"
         await queue.shutdown(1)
         return handle.id
@@ -322,7 +351,7 @@ def test_per_task_options_override_defaults(queue_factory: Factory) -> None:
         patient = queue.options(max_attempts=3, name="patient")
         handle = await patient.enqueue(Flaky(2))
         assert await handle == "ok"
-        assert handle.info().name == "patient" and handle.info().max_attempts == 3
+        assert handle.snapshot().name == "patient" and handle.snapshot().max_attempts == 3
         picky = queue.options(retry_on=(KeyError,), max_attempts=3)
         picky_task = Flaky(1, ValueError)
         with pytest.raises(TaskFailed):
@@ -373,7 +402,7 @@ def test_timed_out_attempt_is_cancelled_and_retried(
         handle = await queue.enqueue(hang_once)
         assert await handle == "second"
         assert cleaned == [True]
-        assert handle.info().last_error == "TimeoutError"
+        assert handle.snapshot().last_error == "TimeoutError"
         await queue.shutdown(1)
 
     run(main)
@@ -429,7 +458,7 @@ def test_a_second_cancellation_does_not_free_a_worker_held_by_a_thread(
         h2 = await queue.enqueue(after)
         await asyncio.to_thread(started.wait, 1)
         await asyncio.sleep(0.05)  # the timeout has cancelled the attempt once
-        assert h1.cancel()
+        assert h1.cancel_nowait()
         with pytest.raises(TaskCancelled):
             await h1
         await h2
@@ -538,7 +567,7 @@ def test_full_queue_rejects_nowait_and_times_out_enqueue(
         assert not waiting.done()  # it waits for room before giving up
         with pytest.raises(TaskQueueFull):
             await waiting
-        assert queue.counters()["enqueued"] == 2
+        assert (await queue.counters())["enqueued"] == 2
         await queue.shutdown(0)
 
     run(main)
@@ -620,7 +649,7 @@ def test_cancelling_the_enqueuing_coroutine_never_cancels_the_task(
         assert all(r.cancelled() for r in requests)
         assert [await h for h in handles] == ["a", "b"]
         assert sorted(finished) == ["a", "b"]
-        assert queue.counters()["cancelled"] == 0
+        assert (await queue.counters())["cancelled"] == 0
         await queue.shutdown(1)
 
     run(main)
@@ -639,21 +668,21 @@ def test_handle_cancel_in_each_state(queue_factory: Factory) -> None:
         queued = await queue.enqueue(add, 1)
         await wait_until(lambda: running.status is TaskStatus.RUNNING)
         assert queued.status is TaskStatus.QUEUED
-        assert queued.cancel()
-        assert queued.info().status is TaskStatus.CANCELLED
-        assert running.cancel()
+        assert queued.cancel_nowait()
+        assert queued.snapshot().status is TaskStatus.CANCELLED
+        assert running.cancel_nowait()
         with pytest.raises(TaskCancelled):
             await running
         with pytest.raises(TaskCancelled):
             await queued
         retrying = await queue.enqueue(Flaky(1))
         await wait_until(lambda: retrying.status is TaskStatus.RETRYING)
-        assert retrying.cancel()
-        assert retrying.info().status is TaskStatus.CANCELLED
+        assert retrying.cancel_nowait()
+        assert retrying.snapshot().status is TaskStatus.CANCELLED
         done = await queue.enqueue(add, 2)
         assert await done == 2
-        assert not done.cancel() and not retrying.cancel()
-        counters = queue.counters()
+        assert not done.cancel_nowait() and not retrying.cancel_nowait()
+        counters = (await queue.counters())
         assert counters["cancelled"] == 3 and counters["succeeded"] == 1
         assert queue._slots.used == 0
         assert sorted(i.id for i in recorder.infos["cancelled"]) == sorted(
@@ -679,7 +708,7 @@ def test_cancelling_a_sync_task_waits_for_its_thread(
         await queue.start()
         handle = await queue.enqueue(slow)
         await asyncio.to_thread(started.wait, 1)
-        assert handle.cancel()
+        assert handle.cancel_nowait()
         assert handle.status is TaskStatus.RUNNING  # the thread cannot be stopped
         with pytest.raises(TaskCancelled):
             await handle
@@ -701,11 +730,11 @@ def test_cancel_is_final_even_if_the_task_raises_while_stopping(queue_factory: F
         handle = await queue.enqueue(stubborn)
         await wait_until(lambda: handle.status is TaskStatus.RUNNING)
         await asyncio.sleep(0)
-        assert handle.cancel()
+        assert handle.cancel_nowait()
         with pytest.raises(TaskCancelled):
             await handle
-        assert handle.info().attempts == 1
-        assert handle.info().last_error == "RuntimeError: cleanup failed"
+        assert handle.snapshot().attempts == 1
+        assert handle.snapshot().last_error == "RuntimeError: cleanup failed"
         await queue.shutdown(1)
 
     run(main)
@@ -786,7 +815,7 @@ def test_shutdown_abandons_what_misses_the_deadline(
             with pytest.raises(TaskCancelled):
                 await handle
         assert sorted(i.id for i in recorder.infos["abandoned"]) == abandoned
-        assert queue.counters()["abandoned"] == 5
+        assert (await queue.counters())["abandoned"] == 5
         assert cleaned == [True, True]
         return abandoned
 
@@ -883,9 +912,9 @@ def test_history_limits_drop_the_oldest(queue_factory: Factory) -> None:
                 await h
             except TaskFailed:
                 pass
-        assert [d.id for d in queue.dead_letters()] == [h.id for h in bad[1:]]
-        assert queue.get(ok[0].id) is None
-        assert all(queue.get(h.id) is not None for h in bad)
+        assert [d.id for d in (await queue.dead_letters())] == [h.id for h in bad[1:]]
+        assert await queue.get(ok[0].id) is None
+        assert all([await queue.get(h.id) is not None for h in bad])
         await queue.shutdown(1)
 
     logging.getLogger("hornbeam.tasks").disabled = True
@@ -1020,8 +1049,12 @@ class QueueMachine(RuleBasedStateMachine):
             assert not self.closed
             self.handles.append((key, handle))
 
+    def _counters(self) -> dict[str, int]:
+        # Read directly: awaiting counters() would run the loop, and tasks with it, mid-check.
+        return self.queue._counters
+
     def _finished(self) -> int:
-        counters = self.queue.counters()
+        counters = self._counters()
         return sum(counters[k] for k in ("succeeded", "failed", "cancelled", "abandoned"))
 
     @rule(seconds=st.sampled_from([0.0, 0.002, 0.01, 0.04]))
@@ -1037,7 +1070,7 @@ class QueueMachine(RuleBasedStateMachine):
             return
         key, handle = self.handles[index % len(self.handles)]
         was_done = handle.done()
-        if handle.cancel():
+        if handle.cancel_nowait():
             assert not was_done
             self.cancel_requested.add(handle.id)
         elif not was_done:
@@ -1055,8 +1088,8 @@ class QueueMachine(RuleBasedStateMachine):
     def limits_hold(self) -> None:
         assert self.peak <= WORKERS
         for _, handle in self.handles:
-            assert handle.info().attempts <= MAX_ATTEMPTS
-        assert self.queue.counters()["enqueued"] == len(self.handles)
+            assert handle.snapshot().attempts <= MAX_ATTEMPTS
+        assert self._counters()["enqueued"] == len(self.handles)
         unfinished = len(self.handles) - self._finished()
         assert unfinished <= self.queue._slots.used <= WORKERS + 4 or self.closed
         assert self._finished() == sum(1 for _, handle in self.handles if handle.done())
@@ -1071,11 +1104,11 @@ class QueueMachine(RuleBasedStateMachine):
             self.loop.close()
 
     def _check_outcomes(self) -> None:
-        failed_ids = {info.id for info in self.queue.dead_letters()}
-        counters = self.queue.counters()
+        failed_ids = {info.id for info in self.queue._dead}
+        counters = self._counters()
         assert counters["retried"] == len(self.recorder.infos.get("retried", []))
         for key, handle in self.handles:
-            info = handle.info()
+            info = handle.snapshot()
             assert info.status in TERMINAL_STATUSES
             events = self.recorder.of(handle.id)
             terminal = [e for e in events if e in {"succeeded", "failed", "cancelled", "abandoned"}]
@@ -1138,8 +1171,8 @@ def crunch(n: int) -> float:
 async def main() -> None:
     queue: TaskQueue = InMemoryTaskQueue()
     h1: TaskHandle[bytes] = await queue.enqueue(fetch, "x", retries=2)
-    h2: TaskHandle[float] = queue.enqueue_nowait(crunch, 3)
-    h3 = await queue.options(max_attempts=5, name="f").enqueue(fetch, "y")
+    h2: TaskHandle[float] = await queue.enqueue(crunch, 3)
+    h3 = await queue.options(max_attempts=5, name="f", key="fetch-y").enqueue(fetch, "y")
     concrete = InMemoryTaskQueue()
     h4 = await concrete.options(timeout=1.0).enqueue(crunch, n=4)
     body: bytes = await h1
