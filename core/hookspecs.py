@@ -296,7 +296,10 @@ def hornbeam_task_cancelled(app: App, info: TaskInfo) -> None:
 def hornbeam_task_abandoned(app: App, info: TaskInfo) -> None:
     """A task was still unfinished when shutdown reached its deadline, and was given up.
 
-    Implement it to persist the task (``info`` has its id, name, attempts and
-    last error) so it can be run again later. Every abandoned task is also
-    logged on the ``hornbeam.tasks`` logger.
+    Fired by queues that keep tasks in the process (the built-in in-memory
+    queue): implement it to persist the task (``info`` has its id, name,
+    attempts and last error) so it can be run again later. Every abandoned task
+    is also logged on the ``hornbeam.tasks`` logger. A durable queue such as
+    hornbeam-docket hands unfinished tasks back to its store instead, and never
+    fires it.
     """
