@@ -318,5 +318,6 @@ def test_the_plugins_command_names_it(redis_url: str) -> None:
     report = subprocess.run(
         [sys.executable, "-m", "hornbeam", "plugins"], env=env, capture_output=True, text=True, timeout=60, check=True
     ).stdout
-    assert "  docket  [entry point hornbeam_docket] (loaded)" in report
-    assert "hornbeam_task_queue: implemented by docket, tasks" in report  # and wins: it is not trylast
+    assert "  docket  [entry point hornbeam_docket]  hornbeam-docket 0.1.0, third-party, loaded" in report
+    # It wins over the built-in (trylast) without anyone disabling anything.
+    assert "hornbeam_task_queue: docket first in line, asked at start-up (also implemented by tasks)" in report
