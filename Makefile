@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean FORCE
+.PHONY: run test lint bench browser clean FORCE
 
 # The editable install links each module (see tools/build_backend.py): a new or removed
 # module re-runs it, through the list of module files kept in $(FILES).
@@ -26,8 +26,17 @@ $(STAMP): pyproject.toml tools/build_backend.py $(FILES)
 run: $(STAMP)
 	$(BIN)/uvicorn sample:app --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+# The docs page's test opens it in Debian's chromium: installed here when missing, as root.
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium is missing and the docs-page test needs it: sudo apt-get install -y chromium"; \
+	  fi; }
 
 # The editable install is one type checkers can follow, so mypy checks the checkout itself.
 lint: $(STAMP)
