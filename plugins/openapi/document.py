@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Literal, Union
 
+import orjson
+
 from hornbeam.routing import ResponseDoc, Route, describe_handler
 
 from .answers import ANSWERS, Answer, automatic_answers, is_type, response_component
@@ -105,6 +107,7 @@ class DocumentBuilder:
         self._shapes: dict[tuple[str | None, ...], tuple[str, ...]] = {}
         self._owners: dict[tuple[str, str], Route] = {}
         self._undescribed: list[str] = []
+        self._described: dict[tuple[Any, str], bytes | Schema] = {}
 
     def build(self) -> Schema:
         """The document; logs a warning for what it cannot describe (it never refuses to build)."""
@@ -277,11 +280,28 @@ class DocumentBuilder:
             self._undescribed.append(route.path)
             return {}
         try:
-            return self.describe(tp, source, defs=self.schemas, ref_prefix=SCHEMAS)
-        except TypeError as exc:
-            # A response type the validator cannot check (an arbitrary class, say) is documented as any JSON.
-            logger.debug("openapi: no schema for %r of %s: %s", tp, route.handler_name, exc)
-            return {}
+            known = self._described.get((tp, source))
+        except TypeError:  # a type that cannot be a key (unhashable metadata): described every time
+            known = None
+        if known is None:
+            try:
+                schema = self.describe(tp, source, defs=self.schemas, ref_prefix=SCHEMAS)
+            except TypeError as exc:
+                # A response type the validator cannot check (an arbitrary class, say) is documented as any JSON.
+                logger.debug("openapi: no schema for %r of %s: %s", tp, route.handler_name, exc)
+                schema = {}
+            try:
+                known = orjson.dumps(schema)
+            except TypeError:  # a bound past 64 bits, say: kept as it is, copied by a walk
+                known = schema
+            try:
+                self._described[(tp, source)] = known
+            except TypeError:
+                pass
+        # PERF: routes share a few types: each is described once, and each operation gets its own copy
+        # (so a hook changing one changes no other), made by orjson from bytes, far faster than a walk.
+        copy: Schema = orjson.loads(known) if isinstance(known, bytes) else _copied(known)
+        return copy
 
     # The document -----------------------------------------------------------------------
 
@@ -326,6 +346,14 @@ def _named(route: Route) -> str:
 
 def _in_order(components: set[str]) -> list[Answer]:
     return [answer for name, answer in ANSWERS.items() if name in components]
+
+
+def _copied(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
 
 
 def _is_array(schema: Schema) -> bool:

@@ -6,7 +6,8 @@ import dataclasses
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any, Literal, TypedDict
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypedDict
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +17,7 @@ from openapi_spec_validator import validate
 from hornbeam import App, Request, Response, ResponseDoc, Router, hookimpl
 from hornbeam.plugins.openapi import document
 from hornbeam.plugins.openapi.document import DocumentBuilder, Info
+from hornbeam.plugins.validation import Le
 
 
 @dataclasses.dataclass
@@ -149,11 +151,13 @@ def test_success_answers_follow_the_response_type() -> None:
     async def blob(request: Request[None, None]) -> bytes: ...
     async def free(request: Request[None, None]) -> Response: ...
     async def things(request: Request[None, None]) -> list[Thing]: ...
+    async def either(request: Request[None, None]) -> Thing | list[int] | None: ...
+    async def noted(request: Request[None, None]) -> Annotated[str, "a note"]: ...
 
     class Opaque:
         pass
 
-    for handler in (nothing, maybe, text, word, blob, free, things):
+    for handler in (nothing, maybe, text, word, blob, free, things, either, noted):
         app.add_route(f"/{handler.__name__}", handler)
     app.add_route("/created", things, ["POST"], status=201)
     app.add_route("/opaque", ok, response=Opaque)
@@ -167,11 +171,14 @@ def test_success_answers_follow_the_response_type() -> None:
     assert maybe_answers["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Thing"}
     assert set(maybe_answers) == {"200", "204"}
     assert answers("/text")["200"]["content"] == {"text/plain": {"schema": {"type": "string"}}}
-    assert "text/plain" in answers("/word")["200"]["content"]
+    assert "text/plain" in answers("/word")["200"]["content"] and "text/plain" in answers("/noted")["200"]["content"]
     assert answers("/blob")["200"]["content"] == {"application/octet-stream": {}}
     assert answers("/free") == {"200": {"description": "OK"}}
     assert answers("/created", "post")["201"]["content"]["application/json"]["schema"]["type"] == "array"
     assert answers("/opaque")["200"]["content"]["application/json"]["schema"] == {}
+    either_answers = answers("/either")
+    assert set(either_answers) == {"200", "204"}
+    assert len(either_answers["200"]["content"]["application/json"]["schema"]["anyOf"]) == 2
 
 
 def test_declared_responses_document_errors_as_problems_and_types_as_json() -> None:
@@ -179,7 +186,8 @@ def test_declared_responses_document_errors_as_problems_and_types_as_json() -> N
     app.add_route(
         "/things/{n:int}",
         ok,
-        responses={404: ResponseDoc(None, "No such thing."), 409: ResponseDoc(Thing, "It exists."), 410: None, 304: None},
+        responses={404: ResponseDoc(None, "No such thing."), 409: ResponseDoc(Thing, "It exists."), 410: None, 304: None,
+                   499: None, 299: None},
     )
     responses = operation(build(app), "/things/{n}")["responses"]
     assert responses["404"] == {
@@ -189,6 +197,8 @@ def test_declared_responses_document_errors_as_problems_and_types_as_json() -> N
     assert responses["409"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Thing"}
     assert responses["410"]["description"] == "Gone"
     assert responses["304"] == {"description": "Not Modified"}
+    # Statuses http.HTTPStatus does not name.
+    assert responses["499"]["description"] == "Error" and responses["299"] == {"description": "Answer"}
     assert list(responses) == sorted(responses, key=lambda status: (status == "default", status))
 
 
@@ -346,3 +356,47 @@ def test_generated_apps_give_valid_documents(routes: list[Any]) -> None:
     built = build(app)
     ids = [op["operationId"] for item in built["paths"].values() for op in item.values()]
     assert len(ids) == len(set(ids))
+
+
+@dataclasses.dataclass
+class Huge:
+    m: int
+    n: Annotated[int, Le(10**30)] = 0
+
+
+def test_operations_sharing_a_type_get_copies_of_its_schema() -> None:
+    app = App()
+    app.add_route("/a", ok, query=Search)
+    app.add_route("/b", ok, query=Search)
+    app.add_route("/c", ok, query=Huge)
+    app.add_route("/d", ok, query=Huge)
+    built = build(app)
+    first, second = operation(built, "/a")["parameters"], operation(built, "/b")["parameters"]
+    assert first == second and first[0]["schema"] is not second[0]["schema"]
+    huge = operation(built, "/c")["parameters"][1]["schema"]
+    assert huge["maximum"] == 10**30 and huge is not operation(built, "/d")["parameters"][1]["schema"]
+    assert operation(built, "/d")["parameters"][0]["required"] is True
+
+
+def test_a_type_that_cannot_be_a_key_is_described_each_time() -> None:
+    unhashable = Annotated[list[int], ["a marker in a list"]]
+    app = App()
+    app.add_route("/a", ok, ["POST"], body=unhashable)
+    app.add_route("/b", ok, ["POST"], body=unhashable)
+    built = build(app)
+    schemas = [operation(built, path, "post")["requestBody"]["content"]["application/json"]["schema"] for path in ("/a", "/b")]
+    assert schemas[0] == schemas[1] == {"type": "array", "items": {"type": "integer"}}
+
+
+def test_the_pydantic_example_validator_gives_a_valid_document_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[3] / "examples" / "hornbeam-pydantic"))
+    import hornbeam_pydantic
+
+    app = App(plugins=[hornbeam_pydantic])
+    app.add_route("/search/{n:int}", ok, ["POST"], query=Search, body=Thing, response=list[Thing])
+    built = build(app)
+    assert app.plugins.providers["hornbeam_validator"] == "hornbeam_pydantic"
+    search = operation(built, "/search/{n}", "post")
+    assert {p["name"] for p in search["parameters"]} == {"n", "q", "tag", "limit", "near"}
+    assert search["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Thing"}
+    assert "Thing" in built["components"]["schemas"]

@@ -66,6 +66,28 @@ class Anything:
         return str(value)
 
 
+class Tail:
+    """A catch-all of one's own, tried before ``path`` (higher priority)."""
+
+    catch_all = True
+    priority = 10
+
+    def convert(self, segment: str) -> str:
+        return segment
+
+    def to_url(self, value: Any) -> str:
+        return str(value)
+
+
+def test_catch_alls_at_one_position_go_by_priority() -> None:
+    app = App(disable_plugins=["openapi"])
+    app.register_converter("tail", Tail())
+    app.add_route("/files/{p:path}", ok, ["POST"])
+    app.add_route("/files/{t:tail}", ok, ["GET"])
+    found = shadowed_operations(app.routes, app.converters)
+    assert {(app.routes[i].path, m) for i, m in found} == {("/files/{p:path}", "POST")}
+
+
 def test_a_converter_of_ones_own_is_assumed_to_overlap() -> None:
     app = App(disable_plugins=["openapi"])
     app.register_converter("any", Anything())
