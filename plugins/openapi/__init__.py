@@ -18,16 +18,15 @@ from __future__ import annotations
 import copy
 import logging
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hornbeam import App, ConfigurationError, HTTPError, Request, Response, Route, Setting, hookimpl, hookspec
+from hornbeam import App, ConfigurationError, Route, Setting, hookimpl, hookspec
 from hornbeam.pluginhost import PluginHost
 
 from .docs_page import ASSETS, INIT_JS, asset_path, find_swagger_ui, page, read_asset
 from .document import METADATA_KEY, DocumentBuilder, Info
-from .serving import PreparedAnswer
+from .serving import PerRootPath, PreparedAnswer
 
 __all__ = [
     "OpenAPISpecs",
@@ -41,8 +40,6 @@ __all__ = [
 logger = logging.getLogger("hornbeam.openapi")
 
 _HIDDEN = {METADATA_KEY: False}
-# Prepared answers for this many distinct root paths (where a proxy mounts the app); others are built per request.
-_ROOT_PATHS = 16
 
 
 class OpenAPISpecs:
@@ -75,51 +72,13 @@ class OpenAPISpecs:
 class _Site:
     """What one app's plugin serves, made at configure time and filled once the app has started."""
 
-    document: _PerRootPath
-    page: _PerRootPath | PreparedAnswer | None
+    document: PerRootPath
+    page: PerRootPath | PreparedAnswer | None
     assets: dict[str, PreparedAnswer] = field(default_factory=dict)
     built: dict[str, Any] | None = None
 
 
 _SITES: weakref.WeakKeyDictionary[App, _Site] = weakref.WeakKeyDictionary()
-
-
-class _PerRootPath:
-    """An endpoint whose bytes depend on the ASGI ``root_path`` (an app mounted under a prefix): one answer per prefix."""
-
-    __slots__ = ("what", "make", "media_type", "cache_control", "answers")
-
-    def __init__(self, what: str, media_type: str, cache_control: str) -> None:
-        self.what = what
-        self.make: Callable[[str], bytes] | None = None
-        self.media_type = media_type
-        self.cache_control = cache_control
-        self.answers: dict[str, PreparedAnswer] = {}
-
-    def prepare(self, make: Callable[[str], bytes]) -> None:
-        """Answer ``make(root_path)``; the answer without a prefix is made now."""
-        self.make = make
-        self.answers = {"": self._answer("")}
-
-    def _answer(self, root_path: str) -> PreparedAnswer:
-        assert self.make is not None
-        answer = PreparedAnswer(self.what)
-        answer.prepare(self.make(root_path), self.media_type, self.cache_control)
-        return answer
-
-    async def __call__(self, request: Request[Any, Any]) -> Response:
-        root_path: str = request.scope.get("root_path", "")
-        answer = self.answers.get(root_path)
-        if answer is None:
-            if self.make is None:
-                raise HTTPError(503, detail=f"{self.what} is not ready: the app has not started")
-            answer = self._answer(root_path)
-            if len(self.answers) < _ROOT_PATHS:
-                self.answers[root_path] = answer
-        return await answer(request)
-
-    def __repr__(self) -> str:
-        return f"<the openapi plugin's {self.what}>"
 
 
 @hookimpl
@@ -156,7 +115,7 @@ def hornbeam_configure(app: App) -> None:
     """Add the document's route, and the docs page's and its files' routes when the page is on."""
     settings = app.settings
     document_path = _check_path("openapi_path", settings["openapi_path"])
-    served = _Site(_PerRootPath(f"OpenAPI document ({document_path})", "application/json", "no-cache"), None)
+    served = _Site(PerRootPath(f"OpenAPI document ({document_path})", "application/json", "no-cache"), None)
     app.add_route(document_path, served.document, name="openapi.document", metadata=_HIDDEN)
     if settings["openapi_docs"]:
         docs_path = _check_path("openapi_docs_path", settings["openapi_docs_path"])
@@ -168,7 +127,7 @@ def hornbeam_configure(app: App) -> None:
             missing.refuse(501, folder)
             served.page = missing
         else:
-            served.page = _PerRootPath(what, "text/html; charset=utf-8", "no-cache")
+            served.page = PerRootPath(what, "text/html; charset=utf-8", "no-cache")
             for name in (*ASSETS, "init.js"):
                 served.assets[name] = PreparedAnswer(f"docs page file {name}")
         app.add_route(docs_path, served.page, name="openapi.docs", metadata=_HIDDEN)
@@ -208,7 +167,7 @@ def hornbeam_frozen(app: App) -> None:
         return dumps(built)
 
     served.document.prepare(document_for)
-    if isinstance(served.page, _PerRootPath):
+    if isinstance(served.page, PerRootPath):
         _prepare_docs(served, info.title, settings["openapi_path"], settings["openapi_docs_path"])
 
 
@@ -221,7 +180,7 @@ def _prepare_docs(served: _Site, title: str, document_path: str, docs_path: str)
         else:
             # Swagger UI's files change only with the package: cached for a day, then revalidated.
             answer.prepare(read_asset(folder, name), ASSETS[name], "public, max-age=86400")
-    assert isinstance(served.page, _PerRootPath)
+    assert isinstance(served.page, PerRootPath)
     served.page.prepare(
         lambda root_path: page(f"{title} - docs", root_path + document_path, root_path + docs_path.rstrip("/"))
     )

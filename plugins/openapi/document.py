@@ -174,10 +174,11 @@ class DocumentBuilder:
         extra = route.metadata.get(METADATA_KEY)
         if isinstance(extra, Mapping):
             for key, value in extra.items():
+                # Copies: the route's metadata stays as it was declared, whatever hooks do to the operation.
                 if key == "responses" and isinstance(value, Mapping):
-                    operation["responses"].update({str(status): answer for status, answer in value.items()})
+                    operation["responses"].update({str(status): _copied(answer) for status, answer in value.items()})
                 else:
-                    operation[key] = value
+                    operation[key] = _copied(value)
         if self.extend_operation is not None:
             self.extend_operation(route, method.upper(), operation)
         return operation

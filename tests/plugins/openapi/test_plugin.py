@@ -147,13 +147,6 @@ def test_without_swagger_ui_the_page_says_what_to_install(
     assert client.get("/openapi.json").status_code == 200
 
 
-def test_an_endpoint_used_before_start_up_answers_503() -> None:
-    app = App(disable_plugins=["openapi"])
-    app.add_route("/early", openapi._PerRootPath("document", "application/json", "no-cache"))
-    response = TestClient(app).get("/early")
-    assert response.status_code == 503 and "document is not ready" in response.json()["detail"]
-
-
 def asgi_get(app: App, path: str, root_path: str) -> tuple[int, bytes]:
     sent: list[dict[str, Any]] = []
 

@@ -7,7 +7,7 @@ import gzip
 import pytest
 
 from hornbeam import App
-from hornbeam.plugins.openapi.serving import PreparedAnswer, etag_matches
+from hornbeam.plugins.openapi.serving import PerRootPath, PreparedAnswer, etag_matches
 from hornbeam.testing import TestClient
 
 BIG = b"x" * 5000
@@ -72,3 +72,10 @@ def test_refuse_answers_an_error_of_its_own() -> None:
 )
 def test_etag_matching_is_weak(header: bytes, matches: bool) -> None:
     assert etag_matches(header, b'"a"') is matches
+
+
+def test_a_per_root_path_answer_before_start_up_is_a_503() -> None:
+    app = App(disable_plugins=["openapi"])
+    app.add_route("/early", PerRootPath("document", "application/json", "no-cache"))
+    response = TestClient(app).get("/early")
+    assert response.status_code == 503 and "document is not ready" in response.json()["detail"]
