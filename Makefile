@@ -46,10 +46,10 @@ lint: $(STAMP)
 BENCH_VENV := .bench-venv
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-$(BENCH_STAMP): pyproject.toml bench/requirements.txt
+$(BENCH_STAMP): pyproject.toml bench/requirements.txt Makefile
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install -q --upgrade pip
-	$(BENCH_VENV)/bin/python -m pip install -q -e . -r bench/requirements.txt
+	$(BENCH_VENV)/bin/python -m pip install -q -e '.[openapi]' -r bench/requirements.txt
 	touch $(BENCH_STAMP)
 
 # BENCH_ARGS, e.g. "--quick", "--only plaintext", "--frameworks hornbeam,raw,falcon", "--no-e2e".
