@@ -47,6 +47,8 @@ class OpenAPISpecs:
 
     Both are called once, at start-up, while the document is built; change the
     dicts in place and return nothing. A failure stops start-up naming the plugin.
+    Mark implementations ``@hookimpl(optionalhook=True)``: without the ``openapi``
+    plugin (disabled, say) these hooks do not exist, and an unknown hook stops start-up.
     """
 
     @hookspec

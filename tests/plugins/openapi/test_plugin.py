@@ -100,13 +100,13 @@ class Security:
 
     hornbeam_plugin_name = "security"
 
-    @hookimpl
+    @hookimpl(optionalhook=True)
     def hornbeam_openapi_operation(self, route: Route, method: str, operation: dict[str, Any]) -> None:
         if route.metadata.get("auth"):
             operation["security"] = [{"apiKey": []}]
             operation["responses"]["401"] = {"description": "No or a wrong API key."}
 
-    @hookimpl
+    @hookimpl(optionalhook=True)
     def hornbeam_openapi_document(self, app: App, document: dict[str, Any]) -> None:
         document["components"]["securitySchemes"] = {"apiKey": {"type": "apiKey", "in": "header", "name": "X-Key"}}
 
@@ -120,6 +120,11 @@ def test_other_plugins_extend_the_document_through_its_hooks() -> None:
     assert served["paths"]["/secret"]["get"]["security"] == [{"apiKey": []}]
     assert "401" in served["paths"]["/secret"]["get"]["responses"]
     assert "security" not in served["paths"]["/items/{item_id}"]["get"]
+
+
+def test_an_extension_marked_optional_starts_without_the_openapi_plugin() -> None:
+    app = make_app(plugins=[Security()], disable_plugins=["openapi"])
+    assert TestClient(app).get("/items/1").json() == {"id": 1}
 
 
 def test_a_failing_extension_stops_start_up_naming_it() -> None:
