@@ -47,7 +47,7 @@ def hornbeam_app(routes: list[tuple[str, str]]) -> Any:
 def hornbeam_lookup(pairs: list[tuple[str, str, str]]) -> Callable[[], int]:
     app = hornbeam_app([(m, p) for m, _, p in pairs])
     app.freeze()
-    tree = app._tree
+    tree = app.runtime.tree
     static = tree.static
     match = tree.match
     for method, path, pattern in pairs:
