@@ -161,6 +161,7 @@ def test_success_answers_follow_the_response_type() -> None:
         app.add_route(f"/{handler.__name__}", handler)
     app.add_route("/created", things, ["POST"], status=201)
     app.add_route("/opaque", ok, response=Opaque)
+    app.add_route("/declared", ok, response=Annotated[str, "declared, so the Annotated wrapper stays"])
     built = build(app)
 
     def answers(path: str, method: str = "get") -> dict[str, Any]:
@@ -171,7 +172,8 @@ def test_success_answers_follow_the_response_type() -> None:
     assert maybe_answers["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Thing"}
     assert set(maybe_answers) == {"200", "204"}
     assert answers("/text")["200"]["content"] == {"text/plain": {"schema": {"type": "string"}}}
-    assert "text/plain" in answers("/word")["200"]["content"] and "text/plain" in answers("/noted")["200"]["content"]
+    for path in ("/word", "/noted", "/declared"):
+        assert "text/plain" in answers(path)["200"]["content"], path
     assert answers("/blob")["200"]["content"] == {"application/octet-stream": {}}
     assert answers("/free") == {"200": {"description": "OK"}}
     assert answers("/created", "post")["201"]["content"]["application/json"]["schema"]["type"] == "array"
