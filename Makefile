@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-core test-docket venv-docket redis-server lint lint-core lint-docket bench bench-prometheus bench-tasks clean FORCE
+.PHONY: run test test-core test-docket venv-docket redis-server lint lint-core lint-docket bench bench-prometheus bench-tasks browser clean FORCE
 
 # The editable install links each module (see tools/build_backend.py): a new or removed
 # module re-runs it, through the list of module files kept in $(FILES).
@@ -33,7 +33,7 @@ ifeq ($(strip $(PYTEST_ARGS)),)
 test: test-docket
 endif
 
-test-core: $(STAMP)
+test-core: $(STAMP) browser
 	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 # hornbeam-docket lives in its own venv: installed in .venv, its entry point would make
@@ -63,6 +63,15 @@ test-docket: redis-server
 
 lint: lint-core lint-docket
 
+# The docs page's test opens it in Debian's chromium: installed here when missing, as root.
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium is missing and the docs-page test needs it: sudo apt-get install -y chromium"; \
+	  fi; }
+
 # The editable install is one type checkers can follow, so mypy checks the checkout itself.
 lint-core: $(STAMP)
 	$(BIN)/python -m mypy --strict -p hornbeam
@@ -75,10 +84,10 @@ lint-docket: lint-core $(DOCKET_STAMP)
 BENCH_VENV := .bench-venv
 BENCH_STAMP := $(BENCH_VENV)/.installed
 
-$(BENCH_STAMP): pyproject.toml bench/requirements.txt
+$(BENCH_STAMP): pyproject.toml bench/requirements.txt Makefile
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install -q --upgrade pip
-	$(BENCH_VENV)/bin/python -m pip install -q -e . -r bench/requirements.txt
+	$(BENCH_VENV)/bin/python -m pip install -q -e '.[openapi]' -r bench/requirements.txt
 	touch $(BENCH_STAMP)
 
 # BENCH_ARGS, e.g. "--quick", "--only plaintext", "--frameworks hornbeam,raw,falcon", "--no-e2e".

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Annotated, Any, TypedDict
 
 import hornbeam
-from hornbeam import App, CallNext, JSONResponse, NotFound, Request, Response, Router, WebSocket
+from hornbeam import App, CallNext, JSONResponse, NotFound, Request, Response, ResponseDoc, Router, WebSocket
 from hornbeam.plugins.middleware import CORSMiddleware, RequestIDMiddleware, TimingMiddleware
 # hornbeam's own markers, not annotated_types (only the dev extra installs it): `pip install . uvicorn` suffices.
 from hornbeam.plugins.validation import Ge, Le, MaxLen, MinLen
@@ -41,6 +41,48 @@ class ItemPatch(TypedDict, total=False):
     name: Name
     price: Price
     tags: Tags
+
+
+class Item(TypedDict):
+    """An item as the API answers it."""
+
+    id: int
+    name: str
+    price: float
+    tags: list[str]
+
+
+class ItemPage(TypedDict):
+    """One page of GET /items, and how many items match in all."""
+
+    items: list[Item]
+    total: int
+    limit: int
+    offset: int
+
+
+class TaskAccepted(TypedDict):
+    """The id of an enqueued task; ``Location`` says where to follow it."""
+
+    task_id: str
+
+
+class TaskState(TypedDict):
+    """Where a background task stands."""
+
+    id: str
+    name: str
+    status: str
+    attempts: int
+    max_attempts: int
+    last_error: str | None
+
+
+class Upload(TypedDict):
+    """What POST /uploads read."""
+
+    bytes: int
+    sha256: str
 
 
 @dataclass
@@ -102,6 +144,19 @@ class Feed:
 
 
 UPLOAD_LIMIT = 10 * 1024 * 1024
+# The openapi plugin's document (/openapi.json) and docs page (/docs) describe the sample as this.
+DOCUMENT = {
+    "openapi_title": "hornbeam sample",
+    "openapi_api_version": hornbeam.__version__,
+    "openapi_description": "A small items API over an in-memory store, with background tasks and uploads.",
+    "openapi_tags": {
+        "items": "Items in the store.",
+        "tasks": "Background work about items, and how to follow it.",
+        "uploads": "Bodies streamed without buffering.",
+        "meta": "The app itself.",
+    },
+}
+NO_ITEM = {404: ResponseDoc(None, "No item has this id.")}
 
 # A front end in development on localhost:3000 may call the API from the browser.
 cors = CORSMiddleware(
@@ -113,7 +168,7 @@ cors = CORSMiddleware(
 # Short retry delays (0.1-0.2 s before the second attempt) so the notify task's retry shows at once.
 app = App(
     middleware=[RequestIDMiddleware(), TimingMiddleware(), cors],
-    settings={"tasks_max_attempts": 3, "tasks_backoff": 0.2},
+    settings={"tasks_max_attempts": 3, "tasks_backoff": 0.2, **DOCUMENT},
 )
 store = Store()
 feed = Feed()
@@ -134,8 +189,9 @@ async def notify_watchers(notice: str, item: dict[str, Any]) -> str:
     return f"mailed about item {item['id']}"
 
 
-@app.get("/")
+@app.get("/", tags=["meta"])
 async def index(request: Request[None, None]) -> dict[str, Any]:
+    """Describe the app: its name, version and endpoints."""
     return {
         "name": "hornbeam sample",
         "version": hornbeam.__version__,
@@ -152,8 +208,9 @@ async def index(request: Request[None, None]) -> dict[str, Any]:
     }
 
 
-@app.get("/health")
+@app.get("/health", tags=["meta"])
 async def health(request: Request[None, None]) -> str:
+    """Answer "ok" while the app serves."""
     return "ok"
 
 
@@ -164,11 +221,15 @@ async def no_store(request: Request[Any, Any], call_next: CallNext) -> Response:
     return response
 
 
-items = Router(prefix="/items", name="items", middleware=[no_store])
+items = Router(prefix="/items", name="items", middleware=[no_store], tags=["items"])
 
 
-@items.get("", query=Page)
+@items.get("", query=Page, response=ItemPage)
 async def list_items(request: Request[Page, None]) -> dict[str, Any]:
+    """List items, a page at a time.
+
+    Every ``tag`` given must be on an item (``?tag=a&tag=b``).
+    """
     page = request.query_data
     wanted = set(page.tag)
     found = [item for item in store.items.values() if wanted <= set(item["tags"])]
@@ -180,37 +241,45 @@ async def list_items(request: Request[Page, None]) -> dict[str, Any]:
     }
 
 
-@items.post("", body=ItemIn)
+@items.post("", body=ItemIn, status=201, response=Item)
 async def create_item(request: Request[None, ItemIn]) -> Response:
+    """Create an item.
+
+    The ``Location`` header gives its URL.
+    """
     item = store.add(asdict(request.body_data))
     feed.publish("created", item)
     location = request.url_for("items.get_item", item_id=item["id"])
     return JSONResponse(item, status=201, headers={"location": location})
 
 
-@items.get("/{item_id:int}")
+@items.get("/{item_id:int}", response=Item, responses=NO_ITEM)
 async def get_item(request: Request[None, None], item_id: int) -> dict[str, Any]:
+    """Fetch one item."""
     return store.get(item_id)
 
 
-@items.put("/{item_id:int}", body=ItemIn)
+@items.put("/{item_id:int}", body=ItemIn, response=Item, responses=NO_ITEM)
 async def replace_item(request: Request[None, ItemIn], item_id: int) -> dict[str, Any]:
+    """Replace an item: every field is given anew."""
     item = store.get(item_id)
     item.update(asdict(request.body_data))
     feed.publish("changed", item)
     return item
 
 
-@items.patch("/{item_id:int}", body=ItemPatch)
+@items.patch("/{item_id:int}", body=ItemPatch, response=Item, responses=NO_ITEM)
 async def update_item(request: Request[None, ItemPatch], item_id: int) -> dict[str, Any]:
+    """Change some fields of an item."""
     item = store.get(item_id)
     item.update(request.body_data)
     feed.publish("changed", item)
     return item
 
 
-@items.delete("/{item_id:int}")
+@items.delete("/{item_id:int}", status=204, responses=NO_ITEM)
 async def delete_item(request: Request[None, None], item_id: int) -> Response:
+    """Delete an item."""
     item = store.get(item_id)
     del store.items[item_id]
     feed.publish("deleted", item)
@@ -241,8 +310,13 @@ async def forward(queue: asyncio.Queue[dict[str, Any] | None], ws: WebSocket) ->
         await ws.send_json(message)
 
 
-@items.post("/{item_id:int}/notify")
+@items.post("/{item_id:int}/notify", status=202, response=TaskAccepted, responses=NO_ITEM, tags=["tasks"])
 async def notify_item(request: Request[None, None], item_id: int) -> Response:
+    """Mail the item's watchers in the background.
+
+    Answers at once with the task's id; ``GET /tasks/{task_id}`` follows it. The first
+    attempt of each mail fails, so a retry shows.
+    """
     item = store.get(item_id)
     handle = await app.tasks.enqueue(notify_watchers, uuid.uuid4().hex, dict(item))
     location = request.url_for("task_status", task_id=handle.id)
@@ -252,8 +326,14 @@ async def notify_item(request: Request[None, None], item_id: int) -> Response:
 app.include(items)
 
 
-@app.get("/tasks/{task_id}")
+@app.get(
+    "/tasks/{task_id}",
+    tags=["tasks"],
+    response=TaskState,
+    responses={404: ResponseDoc(None, "No task has this id, or it has left the history.")},
+)
 async def task_status(request: Request[None, None], task_id: str) -> dict[str, Any]:
+    """Follow a background task: queued, running, retrying, succeeded, failed or cancelled."""
     info = await app.tasks.get(task_id)  # awaited: the queue may live in Redis
     if info is None:
         raise NotFound(detail=f"task {task_id} does not exist (or has left the history)")
@@ -268,8 +348,17 @@ async def task_status(request: Request[None, None], task_id: str) -> dict[str, A
     }
 
 
-@app.post("/uploads", max_body_size=UPLOAD_LIMIT)
+@app.post(
+    "/uploads",
+    max_body_size=UPLOAD_LIMIT,
+    tags=["uploads"],
+    response=Upload,
+    responses={413: ResponseDoc(None, "The body is larger than 10 MiB.")},
+    # The handler streams the body itself, so the route declares no body type: say what it reads.
+    metadata={"openapi": {"requestBody": {"content": {"application/octet-stream": {}}}}},
+)
 async def upload(request: Request[None, None]) -> dict[str, Any]:
+    """Stream any body (10 MiB at most) and answer its size and SHA-256."""
     digest = hashlib.sha256()
     size = 0
     async for chunk in request.stream():

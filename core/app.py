@@ -305,7 +305,7 @@ class App:
     # Start-up ---------------------------------------------------------------
 
     def freeze(self) -> None:
-        """Load plugins, resolve settings and components and compile routes into the runtime; idempotent.
+        """Load plugins, resolve settings and components, compile routes, then call ``hornbeam_frozen``; idempotent.
 
         Raises PluginError or ConfigurationError naming what is wrong.
         """
@@ -317,11 +317,17 @@ class App:
         gc.disable()
         try:
             runtime = build_runtime(self)
+            self.router._freeze()
+            self._runtime = runtime
+            try:
+                self.plugins.call("hornbeam_frozen", app=self)
+            except BaseException:
+                # A plugin that cannot finish start-up leaves the app unstarted, as any start-up failure does.
+                self._runtime = None
+                raise
         finally:
             if collecting:
                 gc.enable()
-        self.router._freeze()
-        self._runtime = runtime
 
     def url_for(self, name: str, /, **params: Any) -> str:
         """The path of the route called ``name`` with ``params`` filled in.

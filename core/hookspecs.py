@@ -190,6 +190,19 @@ def hornbeam_middleware(app: App) -> Sequence[Middleware] | None:
     """
 
 
+@hookspec
+def hornbeam_frozen(app: App) -> None:
+    """The app has started (frozen): every route is compiled and every component provided.
+
+    Called once, at the end of ``app.freeze()``, before any request is served
+    (and before the lifespan's start-up hooks). ``app.routes``, ``app.validator``,
+    ``app.json_codec`` and ``app.url_for`` all work here: build what depends on the
+    whole app, such as a document of its routes (the ``openapi`` plugin does). Routes
+    can no longer be added. An exception stops start-up with a ``PluginError`` naming
+    the plugin, and the app stays unstarted. Returns nothing.
+    """
+
+
 # Lifecycle ---------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from hornbeam import App, ConfigurationError, JSONResponse, Request, Router, TaskQueueFull
+from hornbeam import App, ConfigurationError, JSONResponse, PluginError, Request, Router, TaskQueueFull, hookimpl
 from hornbeam.testing import TestClient
 
 
@@ -43,11 +43,49 @@ def test_routes_are_the_frozen_view_with_group_prefixes_tags_and_docs() -> None:
         return {"id": item_id}
 
     app.include(group)
-    (route,) = app.routes
+    # Plugins may add routes of their own (the openapi plugin's document): this one is found by name.
+    (route,) = [route for route in app.routes if route.name == "items.get_item"]
     assert (route.path, route.name, route.tags) == ("/items/{item_id:int}", "items.get_item", ("items", "read"))
     assert route.summary == "Fetch one item." and route.description == "Answers 404 when it does not exist."
     assert route.path_params == (("item_id", "int"),) and route.metadata == {"cache": 60}
     assert route.handler_name == "tests.core.test_app:test_routes_are_the_frozen_view_with_group_prefixes_tags_and_docs.<locals>.get_item"
+
+
+def test_hornbeam_frozen_sees_the_started_app_once() -> None:
+    seen: list[tuple[list[str], str, bytes]] = []
+
+    class Watcher:
+        hornbeam_plugin_name = "watcher"
+
+        @hookimpl
+        def hornbeam_frozen(self, app: App) -> None:
+            seen.append(([route.path for route in app.routes], app.url_for("item", n=3), app.json_codec.dumps([1])))
+
+    app = App(plugins=[Watcher()])
+
+    @app.get("/items/{n:int}", name="item")
+    async def item(request: Request[None, None], n: int) -> int:
+        return n
+
+    app.freeze()
+    app.freeze()
+    assert len(seen) == 1
+    paths, url, encoded = seen[0]
+    assert "/items/{n:int}" in paths and url == "/items/3" and encoded == b"[1]"
+
+
+def test_a_plugin_failing_in_hornbeam_frozen_stops_start_up_naming_it() -> None:
+    class Broken:
+        hornbeam_plugin_name = "broken"
+
+        @hookimpl
+        def hornbeam_frozen(self, app: App) -> None:
+            raise RuntimeError("cannot describe the routes")
+
+    app = App(plugins=[Broken()])
+    with pytest.raises(PluginError, match="'broken' failed in hook hornbeam_frozen: RuntimeError: cannot describe"):
+        app.freeze()
+    assert not app.frozen
 
 
 class TestOverload:

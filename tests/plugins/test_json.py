@@ -42,6 +42,34 @@ def test_native_types_render() -> None:
     }
 
 
+WIDE = st.integers(min_value=-(10**40), max_value=10**40) | st.integers()
+JSON_VALUES = st.recursive(
+    WIDE | st.booleans() | st.none() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(JSON_VALUES)
+def test_integers_of_any_width_are_encoded_as_the_json_module_would(value: Any) -> None:
+    # orjson stops at 64 bits; the validator accepts integers of up to 100 digits, and handlers echo them.
+    assert json.loads(codec.dumps(value)) == value
+
+
+def test_wide_integers_inside_dataclasses_enums_sets_and_keys() -> None:
+    @dataclasses.dataclass
+    class Page:
+        offset: int
+        seen: set[int]
+
+    class Big(enum.Enum):
+        ONE = 10**30
+
+    encoded = codec.dumps({"page": Page(2**70, {-(2**64)}), "big": Big.ONE, 2**65: "key"})
+    assert json.loads(encoded) == {"page": {"offset": 2**70, "seen": [-(2**64)]}, "big": 10**30, str(2**65): "key"}
+
+
 @pytest.mark.parametrize(
     "data", [b"", b"{", b'{"a": 1', b"\xff", b"[1,]", b"NaN", b"[" * 1100 + b"]" * 1100, b'"\xed\xa0\x80"']
 )
