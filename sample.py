@@ -76,6 +76,7 @@ class TaskState(TypedDict):
     attempts: int
     max_attempts: int
     last_error: str | None
+    result: str | None
 
 
 class Upload(TypedDict):
@@ -332,7 +333,7 @@ app.include(items)
     response=TaskState,
     responses={404: ResponseDoc(None, "No task has this id, or it has left the history.")},
 )
-async def task_status(request: Request[None, None], task_id: str) -> dict[str, Any]:
+async def task_status(request: Request[None, None], task_id: str) -> TaskState:
     """Follow a background task: queued, running, retrying, succeeded, failed or cancelled."""
     info = await app.tasks.get(task_id)  # awaited: the queue may live in Redis
     if info is None:

@@ -161,6 +161,17 @@ class PoweredBy:
         return [powered_by]
 
 
+class RouteIndex:
+    """hornbeam_frozen: build what depends on every route, once, before any request."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    @hookimpl
+    def hornbeam_frozen(self, app: App) -> None:
+        self.paths = sorted({route.path for route in app.routes})
+
+
 class Startup:
     """hornbeam_startup: open what the app needs while it runs (may be async)."""
 
@@ -263,6 +274,7 @@ EXAMPLES: dict[str, tuple[type, ...]] = {
     "hornbeam_validator": (LoggingValidator, ValidatorPlugin),
     "hornbeam_task_queue": (OneWorkerQueue,),
     "hornbeam_middleware": (PoweredBy,),
+    "hornbeam_frozen": (RouteIndex,),
     "hornbeam_startup": (Startup,),
     "hornbeam_shutdown": (Shutdown,),
     "hornbeam_request_started": (RequestLog,),

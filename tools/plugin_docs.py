@@ -31,7 +31,7 @@ SECTIONS = (
     ("Extending and configuring", ("hornbeam_add_hooks", "hornbeam_settings", "hornbeam_configure")),
     ("Factories: one component each, provided once", hookspecs.FACTORY_HOOKS),
     ("Middleware", ("hornbeam_middleware",)),
-    ("Lifecycle", ("hornbeam_startup", "hornbeam_shutdown")),
+    ("Lifecycle", ("hornbeam_frozen", "hornbeam_startup", "hornbeam_shutdown")),
     ("Per-request observation (compiled into direct calls)", hookspecs.OBSERVER_HOOKS),
     (
         "Task events",

@@ -35,6 +35,7 @@ __all__ = ["SchemaBuilder", "ComponentNames"]
 
 Schema = dict[str, Any]
 
+_UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 _SCALARS: dict[Any, Schema] = {
     str: {"type": "string"},
     int: {"type": "integer"},
@@ -45,7 +46,9 @@ _SCALARS: dict[Any, Schema] = {
     datetime: {"type": "string", "format": "date-time"},
     date: {"type": "string", "format": "date"},
     time: {"type": "string", "format": "time"},
-    UUID: {"type": "string", "format": "uuid"},
+    # The pattern says "canonical form" to checkers whose uuid format is looser (jsonschema's
+    # takes surrounding spaces and extra hyphens), as the validator reads only that form.
+    UUID: {"type": "string", "format": "uuid", "pattern": _UUID_PATTERN},
     Decimal: {"anyOf": [{"type": "number"}, {"type": "string", "pattern": NUMBER_PATTERN}]},
 }
 _SEQUENCES = {list, set, frozenset, typing.Sequence, typing.MutableSequence, typing.Iterable, typing.Collection,

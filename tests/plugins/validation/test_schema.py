@@ -87,7 +87,7 @@ class Page:
         (datetime, {"type": "string", "format": "date-time"}),
         (date, {"type": "string", "format": "date"}),
         (time, {"type": "string", "format": "time"}),
-        (uuid.UUID, {"type": "string", "format": "uuid"}),
+        (uuid.UUID, {"type": "string", "format": "uuid", "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"}),
         (Decimal, {"anyOf": [{"type": "number"}, {"type": "string", "pattern": NUMBER_PATTERN}]}),
         (NewType("UserId", int), {"type": "integer"}),
         (Optional[int], {"anyOf": [{"type": "integer"}, {"type": "null"}]}),
