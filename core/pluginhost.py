@@ -135,9 +135,10 @@ class PluginHost:
         )
         autoload = self._autoload and not env_flag(ENV_NO_AUTOLOAD)
         autoload_off = "App(autoload=False)" if not self._autoload else ENV_NO_AUTOLOAD
-        points = sorted(entry_points(group=ENTRY_POINT_GROUP), key=_builtin_first)
+        dists = _Distributions()
+        points = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: (not dists.builtin(ep), ep.name))
         for ep in points:
-            builtin = ep.dist is not None and ep.dist.name == BUILTIN_DISTRIBUTION
+            builtin = dists.builtin(ep)
             reason = None
             if ep.name in disable_arg:
                 reason = "App(disable_plugins=...)"
@@ -149,7 +150,7 @@ class PluginHost:
                 reason = f"third-party autoload is off ({autoload_off})"
             if reason is not None or ep.name in self._found:
                 if ep.name not in self._found:
-                    self._found[ep.name] = _entry_info(ep, builtin, "disabled", reason)
+                    self._found[ep.name] = _entry_info(ep, builtin, "disabled", reason, dists(ep))
                     self._disabled[ep.name] = ep
                 continue
             # One entry point at a time: a bulk load would stop at the first failure and name nobody.
@@ -160,7 +161,7 @@ class PluginHost:
                     f"plugin {ep.name!r} ({ep.value}) failed to import: {type(exc).__name__}: {exc}"
                 ) from exc
             self._register(plugin, ep.name, f"entry point {ep.value}" + (" (built-in)" if builtin else ""))
-            self._found[ep.name] = _entry_info(ep, builtin, "loaded", None)
+            self._found[ep.name] = _entry_info(ep, builtin, "loaded", None, dists(ep))
             if builtin:
                 self._builtin.add(ep.name)
         for plugin in self._explicit:
@@ -461,16 +462,42 @@ def _replace_hooks(info: PluginInfo, hooks: tuple[str, ...]) -> PluginInfo:
     )
 
 
-def _entry_info(ep: EntryPoint, builtin: bool, status: Literal["loaded", "disabled"], reason: str | None) -> PluginInfo:
-    dist = ep.dist
+class _Distributions:
+    """Name and version of the distribution of each entry point, read once per distribution.
+
+    PERF: every ``Distribution.name`` or ``.version`` parses its METADATA file again
+    (half of freeze() for a small app); entry points of one distribution share the object.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[str | None, str | None]] = {}
+        self._keep: list[object] = []  # the objects whose ids key _known stay alive meanwhile
+
+    def __call__(self, ep: EntryPoint) -> tuple[str | None, str | None]:
+        dist = ep.dist
+        if dist is None:
+            return None, None
+        known = self._known.get(id(dist))
+        if known is None:
+            metadata = dist.metadata
+            known = self._known[id(dist)] = (metadata["Name"], metadata["Version"])
+            self._keep.append(dist)
+        return known
+
+    def builtin(self, ep: EntryPoint) -> bool:
+        return self(ep)[0] == BUILTIN_DISTRIBUTION
+
+
+def _entry_info(
+    ep: EntryPoint,
+    builtin: bool,
+    status: Literal["loaded", "disabled"],
+    reason: str | None,
+    distribution: tuple[str | None, str | None],
+) -> PluginInfo:
+    name, version = distribution
     return PluginInfo(
-        ep.name,
-        f"entry point {ep.value}" + (" (built-in)" if builtin else ""),
-        builtin,
-        status,
-        reason,
-        dist.name if dist is not None else None,
-        dist.version if dist is not None else None,
+        ep.name, f"entry point {ep.value}" + (" (built-in)" if builtin else ""), builtin, status, reason, name, version
     )
 
 
@@ -481,6 +508,4 @@ def _close_coroutines(results: Sequence[tuple[str, Any]]) -> None:
             result.close()
 
 
-def _builtin_first(ep: EntryPoint) -> tuple[int, str]:
-    builtin = ep.dist is not None and ep.dist.name == BUILTIN_DISTRIBUTION
-    return (0 if builtin else 1, ep.name)
+

@@ -185,26 +185,49 @@ class Route:
         return describe_handler(self.endpoint)
 
 
-def with_response_type(route: Route) -> Route:
+def with_response_type(route: Route, hints: dict[int, Any] | None = None) -> Route:
     """``route`` with ``response`` filled from the handler's return annotation, when it did not declare one.
 
     A ``Response`` annotation says nothing about the body, so it leaves
-    ``response`` None; so does an annotation that cannot be resolved.
+    ``response`` None; so does an annotation that cannot be resolved. ``hints``
+    caches the answer per handler across the routes of one start-up.
     """
     if route.response is not None:
         return route
-    annotations = getattr(route.endpoint, "__annotations__", None)
+    endpoint = route.endpoint
+    hint = hints.get(id(endpoint), _UNKNOWN) if hints is not None else _UNKNOWN
+    if hint is _UNKNOWN:
+        hint = _return_type(endpoint)
+        if hints is not None:
+            hints[id(endpoint)] = hint
+    if hint is None:
+        return route
+    # PERF: a copy with one field changed, without dataclasses.replace's __init__ (20 us a route).
+    copy = object.__new__(Route)
+    copy.__dict__.update(route.__dict__)
+    object.__setattr__(copy, "response", hint)
+    return copy
+
+
+_UNKNOWN: Any = object()
+
+
+def _return_type(endpoint: Any) -> Any:
+    """The response type a handler's return annotation gives, or None for none."""
+    annotations = getattr(endpoint, "__annotations__", None)
     if not annotations or "return" not in annotations:
-        return route
+        return None
     try:
-        hint = typing.get_type_hints(route.endpoint).get("return")
+        hint = typing.get_type_hints(endpoint).get("return")
     except Exception:  # a forward reference that does not resolve, say: document nothing
-        return route
-    if hint is None or hint is Any:
-        return route if hint is Any else replace(route, response=type(None))
+        return None
+    if hint is Any:
+        return None
+    if hint is None:
+        return type(None)
     if isinstance(hint, type) and issubclass(hint, Response):
-        return route
-    return replace(route, response=hint)
+        return None
+    return hint
 
 
 def describe_handler(handler: Any) -> str:
