@@ -77,6 +77,7 @@ class Runtime:
         "asgi",
         "tasks",
         "lifespans",
+        "unobserved",
         "_sealed",
     )
 
@@ -105,6 +106,8 @@ class Runtime:
     asgi: ASGIApp
     tasks: TaskQueue | None
     lifespans: int
+    # No plugin observes responses: dispatch may send the commonest answers without a Response.
+    unobserved: bool
     _sealed: bool
 
     def __init__(self, app: App) -> None:
@@ -173,6 +176,7 @@ def _build(runtime: Runtime) -> None:
     plugin_middleware = _collect_middleware(app)
     _compile_routes(runtime, (*app.middleware, *plugin_middleware))
     runtime.asgi = _stack(runtime)
+    runtime.unobserved = runtime.on_response is None
     runtime.seal()
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import gc
 import inspect
 import logging
+import operator
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from types import MappingProxyType
-from typing import Any, Literal, TypeVar, Unpack, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Unpack
 
 from . import _lifespan
 from ._exception_handlers import ExceptionHandler, ExceptionHandlers
@@ -45,26 +46,6 @@ Lifespan = Callable[["App"], AbstractAsyncContextManager[None]]
 _OVERLOAD_LOG = Throttle(10.0)
 # The body of a 500 when even the error renderer failed: fixed bytes, so it cannot fail in turn.
 _LAST_RESORT = b'{"type":"about:blank","title":"Internal Server Error","status":500}'
-
-
-class _Entry:
-    """``App.__call__``: ``app(scope, receive, send)`` calls ``app.runtime.asgi``, or ``app._first_call``
-    before the app has started.
-
-    Python looks ``__call__`` up on the class, and a descriptor there may hand
-    back any callable: here the runtime's own ASGI entry, so a request runs one
-    coroutine fewer than an ``async def __call__`` that awaits it would.
-    """
-
-    @overload
-    def __get__(self, app: None, owner: type[App]) -> _Entry: ...
-    @overload
-    def __get__(self, app: App, owner: type[App]) -> ASGIApp: ...
-    def __get__(self, app: App | None, owner: type[App]) -> _Entry | ASGIApp:
-        if app is None:
-            return self
-        runtime = app._runtime
-        return runtime.asgi if runtime is not None else app._first_call
 
 
 class App:
@@ -135,6 +116,8 @@ class App:
         self.middleware: list[Middleware] = []
         self.asgi_middleware: list[tuple[Callable[..., ASGIApp], dict[str, Any]]] = []
         self._runtime: Runtime | None = None
+        # What app(scope, receive, send) calls: _first_call until the app has started, then runtime.asgi.
+        self._entry: ASGIApp = self._first_call
         # The runtime under construction: factory hooks may use components provided before theirs.
         self._building: Runtime | None = None
         for mw in middleware:
@@ -319,11 +302,13 @@ class App:
             runtime = build_runtime(self)
             self.router._freeze()
             self._runtime = runtime
+            self._entry = runtime.asgi
             try:
                 self.plugins.call("hornbeam_frozen", app=self)
             except BaseException:
                 # A plugin that cannot finish start-up leaves the app unstarted, as any start-up failure does.
                 self._runtime = None
+                self._entry = self._first_call
                 raise
         finally:
             if collecting:
@@ -346,9 +331,18 @@ class App:
 
     # ASGI -------------------------------------------------------------------
 
-    # PERF: calling the app calls the runtime's ASGI callable directly, without a coroutine of
-    # App's own around it (about 0.2 us a request); see _Entry.
-    __call__ = _Entry()
+    if TYPE_CHECKING:
+
+        async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+            """The ASGI entry: ``app(scope, receive, send)`` runs the app's current entry point."""
+
+    else:
+        # PERF: Python looks __call__ up on the class; a property there may hand back any
+        # callable, here the runtime's own ASGI entry (``_first_call`` until the app has
+        # started). An ``async def __call__`` awaiting it would add a coroutine per request
+        # (~0.2 us), and a Python-level descriptor a frame (~1,700 instructions); attrgetter
+        # is C, so calling the app costs one attribute read.
+        __call__ = property(operator.attrgetter("_entry"))
 
     async def _first_call(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
         """The ASGI entry until the app has started: start it, then hand the connection over."""

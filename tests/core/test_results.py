@@ -11,8 +11,12 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hornbeam import App, JSONResponse, Request, Response
+from hornbeam._results import to_response
+from hornbeam.plugins.json import OrjsonCodec
 from hornbeam.testing import TestClient
 
 
@@ -165,3 +169,33 @@ def test_debug_mode_checks_answers_against_the_response_type(caplog: pytest.LogC
     assert lying.status_code == declared.status_code == 500
     assert "does not match its declared response type" in lying.json()["detail"]
     assert "tests.core.test_results:make_app.<locals>.lying returned dict" in caplog.text
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    value=st.one_of(
+        st.text(),
+        st.lists(st.integers() | st.text(), max_size=5),
+        st.dictionaries(st.text(max_size=5), st.integers() | st.none() | st.booleans(), max_size=5),
+    ),
+    status=st.sampled_from([200, 201, 202]),
+)
+def test_the_fast_path_sends_exactly_what_to_response_gives(value: Any, status: int) -> None:
+    """Dispatch sends str, dict and list answers without a Response; the bytes must be the rule's own."""
+
+    async def handler(request: Request[None, None]) -> Any:
+        return value
+
+    async def passthrough(request: Request[Any, Any], call_next: Any) -> Response:
+        return await call_next(request)  # type: ignore[no-any-return]
+
+    fast, general = App(), App()
+    fast.add_route("/", handler, status=status)
+    general.add_route("/", handler, status=status, middleware=[passthrough])  # through to_response
+    expected = to_response(value, OrjsonCodec(), status)
+    for app in (fast, general):
+        answer = TestClient(app).get("/")
+        assert answer.status_code == expected.status
+        assert answer.content == expected.body
+        assert answer.headers["content-type"] == dict(expected.raw_headers)[b"content-type"].decode()
+        assert answer.headers["content-length"] == str(len(answer.content))
