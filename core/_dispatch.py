@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _lifespan, _websocket
 from ._endpoints import Endpoint, checked_response
+from ._observers import observer_failed
 from ._near_miss import explain_not_found
 from ._results import to_response
 from ._tree import Leaf, split_raw_path
@@ -29,6 +30,7 @@ __all__ = ["dispatch", "not_found", "method_not_allowed"]
 logger = logging.getLogger("hornbeam")
 
 _PERCENT = ord("%")
+STARTED, READY = "hornbeam_request_started", "hornbeam_response_ready"
 _UPGRADE = {"upgrade": "websocket", "connection": "upgrade"}
 
 
@@ -82,28 +84,36 @@ async def dispatch(runtime: Runtime, scope: dict[str, Any], receive: Receive, se
                 request = Request(scope, receive, runtime, params, endpoint.max_body_size, endpoint.route)
                 observe = runtime.on_started
                 if observe is not None:
-                    observed = observe(request)
-                    if observed is not None:
-                        await observed
+                    try:
+                        observed = observe(request)
+                        if observed is not None:
+                            await observed
+                    except Exception:
+                        observer_failed(STARTED, runtime.observer_plugins[STARTED])
                 direct = endpoint.kwargs_handler
                 result = await (direct(request, **params) if direct is not None else endpoint.call(request))
                 kind = type(result)
-                if (kind is str or kind is dict or kind is list) and runtime.unobserved:
-                    # PERF: the three commonest answers, sent without a Response object or the
-                    # general tail below (~4,700 instructions, a fifth of a plaintext request).
-                    # The bytes are to_response's own; tests/core/test_results.py checks they match.
+                if (kind is str or kind is dict or kind is list) and endpoint.plain:
+                    # PERF: the three commonest answers, sent without a Response or the general
+                    # tail below (~4,700 instructions, a fifth of a plaintext request) unless a
+                    # plugin observes answers. The bytes are to_response's own: tests/core/test_results.py.
                     if kind is str:
                         content_type, body = TEXT_CONTENT_TYPE, result.encode()
                     else:
                         content_type, body = JSON_CONTENT_TYPE, runtime.json_codec.dumps(result)
-                    headers = [content_type, (b"content-length", b"%d" % len(body))]
-                    await send({"type": "http.response.start", "status": endpoint.status, "headers": headers})
-                    await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
-                    return
-                if endpoint.middleware:
-                    response = checked_response(result, endpoint.middleware)
+                    observe = runtime.on_response
+                    if observe is None:
+                        headers = [content_type, (b"content-length", b"%d" % len(body))]
+                        await send({"type": "http.response.start", "status": endpoint.status, "headers": headers})
+                        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+                        return
+                    response = Response.prepared(body, [content_type], endpoint.status)
                 else:
-                    response = to_response(result, runtime.json_codec, endpoint.status)
+                    response = (
+                        checked_response(result, endpoint.middleware)
+                        if endpoint.middleware
+                        else to_response(result, runtime.json_codec, endpoint.status)
+                    )
     except ClientDisconnect as exc:
         logger.debug("client disconnected while sending the request body")
         # No answer follows: observers that paired request_started with response_ready learn of it here.
@@ -121,9 +131,12 @@ async def dispatch(runtime: Runtime, scope: dict[str, Any], receive: Receive, se
     if type(response) is Response and response.tasks is None:
         observe = runtime.on_response
         if observe is not None:
-            observed = observe(request, response)
-            if observed is not None:
-                await observed
+            try:
+                observed = observe(request, response)
+                if observed is not None:
+                    await observed
+            except Exception:
+                observer_failed(READY, runtime.observer_plugins[READY])
         body = response.body
         status = response.status
         if status == 204 or status == 304:
@@ -145,9 +158,12 @@ async def _unrouted(runtime: Runtime, request: Request[Any, Any], leaf: Leaf[End
     """The router's own answer: 404 or slash redirect when no route matched, 405 or OPTIONS for a known path."""
     observe = runtime.on_started
     if observe is not None:
-        observed = observe(request)
-        if observed is not None:
-            await observed
+        try:
+            observed = observe(request)
+            if observed is not None:
+                await observed
+        except Exception:
+            observer_failed(STARTED, runtime.observer_plugins[STARTED])
     if leaf is not None:
         fallback = runtime.fallbacks.get(leaf)
         if fallback is None:
@@ -170,9 +186,12 @@ async def send_response(runtime: Runtime, request: Request[Any, Any], response: 
             response = await runtime.answer_error(request, _EncodingFailed(request, exc))
     observe = runtime.on_response
     if observe is not None:
-        observed = observe(request, response)
-        if observed is not None:
-            await observed
+        try:
+            observed = observe(request, response)
+            if observed is not None:
+                await observed
+        except Exception:
+            observer_failed(READY, runtime.observer_plugins[READY])
     try:
         await response.send_to(send, runtime.json_codec, request.scope["method"] == "HEAD", request)
     except Exception:

@@ -47,11 +47,24 @@ class Endpoint:
     Response the outermost middleware returned.
     """
 
-    __slots__ = ("call", "param_names", "max_body_size", "route", "status", "middleware", "kwargs_handler", "rename")
+    __slots__ = (
+        "call",
+        "param_names",
+        "max_body_size",
+        "route",
+        "status",
+        "plain",
+        "middleware",
+        "kwargs_handler",
+        "rename",
+    )
 
     def __init__(self, call: Call, route: Route, max_body_size: int | None, middleware: tuple[Middleware, ...]) -> None:
         self.call = call
         self.middleware = middleware
+        # Dispatch may send this route's str, dict and list answers itself: no middleware
+        # must see a Response, and the status carries a body (not 204 or 304).
+        self.plain = not middleware and route.status not in (204, 304)
         self.route = route
         self.param_names = route.param_names
         self.max_body_size = max_body_size

@@ -66,6 +66,7 @@ class Runtime:
         "on_started",
         "on_response",
         "on_failed",
+        "observer_plugins",
         "on_websocket_connected",
         "on_websocket_disconnected",
         "answer_error",
@@ -77,7 +78,6 @@ class Runtime:
         "asgi",
         "tasks",
         "lifespans",
-        "unobserved",
         "_sealed",
     )
 
@@ -94,6 +94,7 @@ class Runtime:
     on_started: Observer | None
     on_response: Observer | None
     on_failed: Observer | None
+    observer_plugins: dict[str, tuple[str, ...]]
     on_websocket_connected: Observer | None
     on_websocket_disconnected: Observer | None
     answer_error: Callable[[Request[Any, Any], Exception], Awaitable[Response]]
@@ -106,8 +107,6 @@ class Runtime:
     asgi: ASGIApp
     tasks: TaskQueue | None
     lifespans: int
-    # No plugin observes responses: dispatch may send the commonest answers without a Response.
-    unobserved: bool
     _sealed: bool
 
     def __init__(self, app: App) -> None:
@@ -176,19 +175,21 @@ def _build(runtime: Runtime) -> None:
     plugin_middleware = _collect_middleware(app)
     _compile_routes(runtime, (*app.middleware, *plugin_middleware))
     runtime.asgi = _stack(runtime)
-    runtime.unobserved = runtime.on_response is None
     runtime.seal()
 
 
 def _compile_observers(runtime: Runtime) -> None:
     host = runtime.app.plugins
     trace = host.tracing
-    runtime.on_started = compile_observer(
-        "hornbeam_request_started", host.observers("hornbeam_request_started"), ("request",), trace
-    )
-    runtime.on_response = compile_observer(
-        "hornbeam_response_ready", host.observers("hornbeam_response_ready"), ("request", "response"), trace
-    )
+    started = host.observers("hornbeam_request_started")
+    ready = host.observers("hornbeam_response_ready")
+    # Who to name when a bare observer (see compile_observer) raises in dispatch.
+    runtime.observer_plugins = {
+        "hornbeam_request_started": tuple(plugin for plugin, _, _ in started),
+        "hornbeam_response_ready": tuple(plugin for plugin, _, _ in ready),
+    }
+    runtime.on_started = compile_observer("hornbeam_request_started", started, ("request",), trace, bare=True)
+    runtime.on_response = compile_observer("hornbeam_response_ready", ready, ("request", "response"), trace, bare=True)
     on_failed = runtime.on_failed = compile_observer(
         "hornbeam_request_failed", host.observers("hornbeam_request_failed"), ("request", "exc"), trace
     )
