@@ -1,0 +1,80 @@
+"""Instructions per request, counted by valgrind's callgrind: figures a busy machine cannot move.
+
+Run: ``.bench-venv/bin/python -m bench.instructions [--scenarios plaintext,json] [--requests 2000]``.
+Each scenario runs twice in a child process under ``valgrind --tool=callgrind``:
+once with only the start-up and a warm-up of 300 requests, once with ``--requests``
+more; the difference divided by that number is what one request costs, start-up
+excluded. Wall-clock figures on a shared 2-core VM moved by 2x between identical runs
+this round, so before/after comparisons of hornbeam itself use these counts.
+``--checkout DIR`` (with ``--site DIR``, a ``pip install --target`` of that checkout)
+measures another version of hornbeam with the same driver.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ("plaintext", "json", "path_params", "query", "post_json", "not_found", "github", "validation",
+             "middleware_1", "middleware_5")  # fmt: skip
+_COLLECTED = re.compile(r"Collected : (\d+)")
+
+
+async def serve(name: str, requests: int) -> None:
+    """The child's work: start hornbeam's bench app, warm it up, then run ``requests`` more."""
+    from bench.apps import load
+    from bench.common import scenario_map
+    from bench.driver import Lifespan, Prepared
+
+    module = load("hornbeam")
+    scenario = scenario_map()[name]
+    app = module.app if scenario.middleware == 0 else module.build(scenario.middleware)
+    lifespan = Lifespan(app)
+    await lifespan.startup()
+    prepared = Prepared(app, scenario, getattr(module, "NOT_FOUND", None))
+    await prepared.run(300)
+    if requests:
+        await prepared.run(requests)
+    await lifespan.shutdown()
+
+
+def count(name: str, requests: int, checkout: Path, site: Path | None) -> int:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(str(p) for p in (site, checkout) if p is not None)
+    result = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+         sys.executable, str(Path(__file__).resolve()), "--child", name, str(requests)],
+        cwd=checkout, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    match = _COLLECTED.search(result.stderr)
+    if match is None:
+        raise RuntimeError(f"callgrind gave no count for {name}:\n{result.stderr[-2000:]}")
+    return int(match.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS))
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--checkout", type=Path, default=ROOT, help="the hornbeam checkout whose bench/ runs")
+    parser.add_argument("--site", type=Path, default=None, help="an installed copy of that checkout's hornbeam")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        asyncio.run(serve(args.child[0], int(args.child[1])))
+        return
+    print(f"instructions per request (callgrind; {args.requests} requests after start-up and warm-up)")
+    for name in args.scenarios.split(","):
+        base = count(name, 0, args.checkout, args.site)
+        total = count(name, args.requests, args.checkout, args.site)
+        print(f"{name:>14} {(total - base) / args.requests:10,.0f}")
+
+
+if __name__ == "__main__":
+    main()
