@@ -7,7 +7,9 @@ more; the difference divided by that number is what one request costs, start-up
 excluded. Wall-clock figures on a shared 2-core VM moved by 2x between identical runs
 this round, so before/after comparisons of hornbeam itself use these counts.
 ``--checkout DIR`` (with ``--site DIR``, a ``pip install --target`` of that checkout)
-measures another version of hornbeam with the same driver.
+measures another version of hornbeam with the same driver. ``--observers`` counts
+instead the apps of ``bench/observers.py`` (plaintext and JSON with no observer,
+no-op observers, async no-op observers and a counter with a latency sample).
 """
 
 from __future__ import annotations
@@ -44,6 +46,16 @@ async def serve(name: str, requests: int) -> None:
     await lifespan.shutdown()
 
 
+async def observe(variant: str, path: str, requests: int) -> None:
+    """The child's work for ``--observers``: one app of bench/observers.py, warmed up, then ``requests`` more."""
+    from bench import observers
+
+    app = observers.build(observers.VARIANTS[variant]())
+    await observers.run(app, path, 300)
+    if requests:
+        await observers.run(app, path, requests)
+
+
 def count(name: str, requests: int, checkout: Path, site: Path | None) -> int:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(str(p) for p in (site, checkout) if p is not None)
@@ -64,16 +76,41 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--checkout", type=Path, default=ROOT, help="the hornbeam checkout whose bench/ runs")
     parser.add_argument("--site", type=Path, default=None, help="an installed copy of that checkout's hornbeam")
+    parser.add_argument("--observers", action="store_true", help="count bench/observers.py's variants instead")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        asyncio.run(serve(args.child[0], int(args.child[1])))
+        name, requests = args.child[0], int(args.child[1])
+        if "|" in name:
+            variant, path = name.split("|")
+            asyncio.run(observe(variant, path, requests))
+        else:
+            asyncio.run(serve(name, requests))
+        return
+    if args.observers:
+        count_observers(args.requests, args.checkout, args.site)
         return
     print(f"instructions per request (callgrind; {args.requests} requests after start-up and warm-up)")
     for name in args.scenarios.split(","):
         base = count(name, 0, args.checkout, args.site)
         total = count(name, args.requests, args.checkout, args.site)
         print(f"{name:>14} {(total - base) / args.requests:10,.0f}")
+
+
+def count_observers(requests: int, checkout: Path, site: Path | None) -> None:
+    from bench.observers import VARIANTS
+
+    print(f"instructions per request with observers (callgrind; {requests} requests after start-up and warm-up)")
+    print(f"{'variant':>18} | {'plaintext':>16} | {'json':>16}")
+    baseline: dict[str, float] = {}
+    for variant in VARIANTS:
+        cells = []
+        for path in ("/", "/json"):
+            name = f"{variant}|{path}"
+            cost = (count(name, requests, checkout, site) - count(name, 0, checkout, site)) / requests
+            base = baseline.setdefault(path, cost)
+            cells.append(f"{cost:7,.0f} ({base / cost:4.2f}x)")
+        print(f"{variant:>18} | " + " | ".join(f"{c:>16}" for c in cells))
 
 
 if __name__ == "__main__":
