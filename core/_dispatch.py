@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from . import _lifespan, _websocket
 from ._endpoints import Endpoint, checked_response
 from ._observers import observer_failed
-from ._near_miss import explain_not_found
 from ._results import to_response
 from ._tree import Leaf, split_raw_path
 from .errors import ClientDisconnect, HTTPError, MethodNotAllowed, NotFound
@@ -258,7 +257,7 @@ def not_found(runtime: Runtime, request: Request[Any, Any]) -> Response | NotFou
     path = scope["path"]
     app = runtime.app
     # A typed parameter that refused its value keeps the 404 (it takes part in routing), said plainly.
-    error = NotFound(detail=explain_not_found(runtime.tree, app.converters, path) or f"no route matches {path}")
+    error = NotFound(detail=runtime.near_miss.explain(path) or f"no route matches {path}")
     if app.exception_handlers.find(NotFound) is not None:
         return error
     return app.render_error(request, error)

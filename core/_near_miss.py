@@ -9,7 +9,6 @@ matches".
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -18,32 +17,45 @@ from ._tree import Tree
 from .converters import Converter
 from .routing import Route, Segment
 
-__all__ = ["explain_not_found"]
-
-# One loose tree per route tree, built on its first 404; None when no route has a typed parameter.
-_LOOSE: weakref.WeakKeyDictionary[Tree[Any], _Loose | None] = weakref.WeakKeyDictionary()
+__all__ = ["NearMiss"]
 
 
-class _Loose:
-    """The routes with typed parameters, each typed parameter loosened to a plain string."""
+class NearMiss:
+    """Explains 404s for one route tree; the runtime holds one.
 
-    def __init__(self, routes: list[Route], converters: Mapping[str, Converter]) -> None:
-        self.converters = converters
-        self.tree: Tree[Route] = Tree(converters)
-        for index, route in enumerate(routes):
-            loosened = tuple(Segment(s.text, s.param, "str") if _is_typed(s, converters) else s for s in route.segments)
-            # A key per route, so two routes that differ only by converter share a leaf without conflict.
-            self.tree.add(replace(route, segments=loosened), [(str(index), route)])
+    The routes with typed parameters are put in a loose tree of their own, each
+    typed parameter loosened to a plain string, on the first 404 rather than at
+    start-up: an app that never answers one (or has no typed parameter) never
+    pays for it.
+    """
+
+    __slots__ = ("_routes", "_converters", "_loose", "_counts", "_open_from")
+
+    def __init__(self, tree: Tree[Any], converters: Mapping[str, Converter]) -> None:
+        self._routes = tree.routes
+        self._converters = converters
+        self._loose: Tree[Route] | None = None
+        # Segment counts a loose route can match; a catch-all takes any count from its position on.
+        self._counts: frozenset[int] = frozenset()
+        self._open_from: int | None = None
 
     def explain(self, path: str) -> str | None:
-        match = self.tree.match(path.split("/")[1:])
+        """The detail for a 404 on ``path`` when a route would match but for a typed parameter; else None."""
+        loose = self._loose
+        if loose is None:
+            loose = self._build()
+        # PERF: most 404s have a segment count no typed route has; str.count spares the split and the match.
+        count = path.count("/")
+        if count not in self._counts and (self._open_from is None or count < self._open_from):
+            return None
+        match = loose.match(path.split("/")[1:])
         if match is None:
             return None
         leaf, params = match
         values = list(params.values())
         for route in leaf.methods.values():
             for (name, converter_name), value in zip(route.path_params, values):
-                converter = self.converters[converter_name]
+                converter = self._converters[converter_name]
                 try:
                     converter.convert(value)
                 except ValueError as exc:
@@ -53,15 +65,25 @@ class _Loose:
                     )
         return None
 
-
-def explain_not_found(tree: Tree[Any], converters: Mapping[str, Converter], path: str) -> str | None:
-    """The detail for a 404 on ``path`` when a route would match but for a typed parameter; else None."""
-    try:
-        loose = _LOOSE[tree]
-    except KeyError:
-        typed = [r for r in tree.routes if any(_is_typed(s, converters) for s in r.segments)]
-        loose = _LOOSE[tree] = _Loose(typed, converters) if typed else None
-    return loose.explain(path) if loose is not None else None
+    def _build(self) -> Tree[Route]:
+        converters = self._converters
+        loose: Tree[Route] = Tree(converters)
+        counts: set[int] = set()
+        for index, route in enumerate(self._routes):
+            if not any(_is_typed(s, converters) for s in route.segments):
+                continue
+            loosened = tuple(Segment(s.text, s.param, "str") if _is_typed(s, converters) else s for s in route.segments)
+            # A key per route, so two routes that differ only by converter share a leaf without conflict.
+            loose.add(replace(route, segments=loosened), [(str(index), route)])
+            last = route.segments[-1]
+            if last.param is not None and converters[last.converter or "str"].catch_all:
+                start = len(route.segments) - 1  # the catch-all may take an empty rest
+                self._open_from = start if self._open_from is None else min(self._open_from, start)
+            else:
+                counts.add(len(route.segments))
+        self._counts = frozenset(counts)
+        self._loose = loose
+        return loose
 
 
 def _is_typed(segment: Segment, converters: Mapping[str, Converter]) -> bool:

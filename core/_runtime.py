@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from . import _contracts, _dispatch, _websocket
 from ._endpoints import Call, Endpoint, build_chain, compile_endpoint
+from ._near_miss import NearMiss
 from ._observers import Observer, compile_observer
 from ._tree import Leaf, Tree
 from ._websocket import WebSocketEndpoint
@@ -59,6 +60,7 @@ class Runtime:
         "query_parser",
         "validator",
         "tree",
+        "near_miss",
         "routes",
         "names",
         "not_found_chain",
@@ -87,6 +89,7 @@ class Runtime:
     query_parser: QueryParser
     validator: Validator | None
     tree: Tree[Endpoint]
+    near_miss: NearMiss
     routes: tuple[Route, ...]
     names: dict[str, Route | None]
     not_found_chain: tuple[Call, tuple[Middleware, ...]] | None
@@ -262,6 +265,7 @@ def _compile_routes(runtime: Runtime, app_level: tuple[Middleware, ...]) -> None
             endpoint.rename = endpoint.param_names
         leaves[leaf] = None
     runtime.tree = tree
+    runtime.near_miss = NearMiss(tree, app.converters)
     runtime.websockets = websockets
     runtime.routes = routes
     runtime.names = names

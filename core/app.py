@@ -398,7 +398,8 @@ class App:
         if not isinstance(exc, HTTPError):
             exc = self._overloaded(request, exc) if isinstance(exc, (TaskQueueFull, TaskQueueClosed)) else self._crash(request, exc)
         try:
-            response = self.runtime.error_renderer(request, exc)
+            # PERF: the sealed runtime's slot when serving; the property only while it is built.
+            response = (self._runtime or self.runtime).error_renderer(request, exc)
             if not isinstance(response, Response):
                 raise TypeError(f"it returned {type(response).__name__}, not a Response")
             return response
