@@ -275,10 +275,11 @@ def _with_extractors(
         return call
 
     async def extracting(request: Request[Any, Any]) -> Any:
+        # The private slots behind request.query_data/body_data: a plain slot store, not a property call.
         if query is not None:
-            request.query_data = query(request)
+            request._query_data = query(request)
         if body is not None:
-            request.body_data = await body(request)
+            request._body_data = await body(request)
         return await call(request)
 
     return extracting
