@@ -82,3 +82,29 @@ def test_any_value_that_is_not_an_integer_explains_itself(value: str) -> None:
 @given(st.integers(min_value=-(2**63), max_value=2**63 - 1))
 def test_integers_still_match(value: int) -> None:
     assert CLIENT.get(f"/items/{value}").json() == {"id": value}
+
+
+def test_a_typed_route_ending_in_a_catch_all_is_explained_at_any_depth() -> None:
+    app = App()
+    app.add_route("/repos/{n:int}/files/{rest:path}", lambda request, n, rest: rest)
+    client = TestClient(app)
+    for path in ("/repos/x/files/a", "/repos/x/files/a/b/c/d"):
+        detail = client.get(path).json()["detail"]
+        assert detail.startswith(f"no route matches {path}: route /repos/{{n:int}}/files/{{rest:path}} would")
+    for path in ("/repos/x/files", "/repos/x/files/"):  # the rest of the path may not be empty
+        assert client.get(path).json()["detail"] == f"no route matches {path}"
+
+
+@settings(deadline=None)
+@given(st.lists(st.sampled_from(["items", "users", "posts", "files", "x", "1"]), max_size=6))
+def test_the_segment_count_filter_never_hides_a_near_miss(segments: list[str]) -> None:
+    # The reference, by hand: a path a typed route would take but for a value its converter refuses.
+    path = "/" + "/".join(segments)
+    items = len(segments) == 2 and segments[0] == "items" and segments[1] != "1"
+    # No sampled value is a UUID, so users/?/posts/? always has a refused value.
+    posts = len(segments) == 4 and segments[0] == "users" and segments[2] == "posts"
+    response = CLIENT.get(path)
+    if items or posts:
+        assert "would, but its parameter" in response.json()["detail"]
+    elif response.status_code == 404:
+        assert response.json()["detail"] == f"no route matches {path}"
