@@ -116,7 +116,11 @@ def hornbeam_configure(app: App) -> None:
 
 @hookimpl
 def hornbeam_request_started(request: Request[Any, Any]) -> None:
-    metrics = metrics_of(request.app)
+    app = request.app
+    last = _last
+    # PERF: the one-app case checked inline, without a call (these two hooks run per request).
+    metrics = last[1] if last[0] is app else metrics_of(app)
+    assert metrics is not None
     metrics.request_started()
     # PERF: the metrics ride along with the start time, so the answer needs no second lookup.
     request.scope[_START] = (metrics, perf_counter())

@@ -70,14 +70,20 @@ class Metrics(Collector):
 
 
 class _Series:
-    """One histogram series: count, sum and non-cumulative bucket counts (the last one is +Inf)."""
+    """One histogram series: sum and non-cumulative bucket counts (the last one is +Inf).
 
-    __slots__ = ("count", "sum", "buckets")
+    The count is the buckets' total, added up when scraped rather than kept per request.
+    """
+
+    __slots__ = ("sum", "buckets")
 
     def __init__(self, size: int) -> None:
-        self.count = 0
         self.sum = 0.0
         self.buckets = [0] * (size + 1)
+
+    @property
+    def count(self) -> int:
+        return sum(self.buckets)
 
 
 class LocalMetrics(Metrics):
@@ -105,7 +111,6 @@ class LocalMetrics(Metrics):
                 series = self.requests.get(key)
             if series is None:
                 series = self.requests[key] = _Series(len(self.bounds))
-        series.count += 1
         series.sum += seconds
         series.buckets[bisect_left(self.bounds, seconds)] += 1
 
@@ -121,7 +126,6 @@ class LocalMetrics(Metrics):
             series = self.task_durations.get((task, event))
             if series is None:
                 series = self.task_durations[(task, event)] = _Series(len(self.bounds))
-            series.count += 1
             series.sum += seconds
             series.buckets[bisect_left(self.bounds, seconds)] += 1
 
