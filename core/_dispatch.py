@@ -50,17 +50,19 @@ async def dispatch(runtime: Runtime, scope: dict[str, Any], receive: Receive, se
         raw = scope.get("raw_path")
         path: str = scope["path"]
         tree = runtime.tree
-        if path[:1] != "/":
-            # '*' (OPTIONS *) or a relative target such as 'x/admin', which h11 passes on:
-            # dropping its first segment would route it like '/admin'.
-            match = None
         # PERF: an int needle; `b"%" in raw` would first try b"%" as an int, and fail, per request.
-        elif raw is None or _PERCENT not in raw:
+        if raw is None or _PERCENT not in raw:
             leaf = tree.static.get(path)
-            match = (leaf, {}) if leaf is not None else tree.match(path.split("/")[1:])
+            if leaf is not None:
+                match = (leaf, {})
+            else:
+                # Only a path starting with '/' is routed: '*' (OPTIONS *) or a relative target such as
+                # 'x/admin', which h11 passes on, would lose its first segment and route like '/admin'.
+                # PERF: checked after the static lookup, whose keys all start with '/'.
+                match = tree.match(path.split("/")[1:]) if path[:1] == "/" else None
         else:
             # httpx's ASGI transport puts the query string in raw_path; servers do not.
-            match = tree.match(split_raw_path(raw.partition(b"?")[0]))
+            match = tree.match(split_raw_path(raw.partition(b"?")[0])) if path[:1] == "/" else None
         if match is None:
             request = _bare_request(runtime, scope, receive)
             if runtime.on_started is None and runtime.not_found_chain is None:
