@@ -50,6 +50,7 @@ async def dispatch(runtime: Runtime, scope: dict[str, Any], receive: Receive, se
         raw = scope.get("raw_path")
         path: str = scope["path"]
         tree = runtime.tree
+        match: tuple[Leaf[Endpoint], dict[str, Any]] | None
         # PERF: an int needle; `b"%" in raw` would first try b"%" as an int, and fail, per request.
         if raw is None or _PERCENT not in raw:
             leaf = tree.static.get(path)
