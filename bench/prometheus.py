@@ -33,26 +33,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "contrib" / "hornbeam-prometheus"))
 
 from bench.middleware import ASGIApp, _receiver, _send  # noqa: E402
+from bench.observers import NoOp  # noqa: E402  (the same two do-nothing observation hooks)
 
 from hornbeam import App, Request, Response, hookimpl  # noqa: E402
 
 PATHS = {"plaintext": "/plaintext", "path_params": "/items/42"}
 
 
-class NoOpObservers:
-    """The same two observation hooks doing nothing: what the hooks cost before any metric."""
-
-    @hookimpl
-    def hornbeam_request_started(self, request: Request[Any, Any]) -> None:
-        pass
-
-    @hookimpl
-    def hornbeam_response_ready(self, request: Request[Any, Any], response: Response) -> None:
-        pass
-
-
 def hornbeam(metrics: bool, noop: bool = False) -> ASGIApp:
-    plugins: list[object] = [NoOpObservers()] if noop else []
+    plugins: list[object] = [NoOp()] if noop else []
     if metrics:
         import hornbeam_prometheus
 
