@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "contrib" / "hornbeam-prometheus"))
 from bench.middleware import ASGIApp, _receiver, _send  # noqa: E402
 from bench.observers import NoOp  # noqa: E402  (the same two do-nothing observation hooks)
 
-from hornbeam import App, Request, Response, hookimpl  # noqa: E402
+from hornbeam import App, Request  # noqa: E402
 
 PATHS = {"plaintext": "/plaintext", "path_params": "/items/42"}
 
