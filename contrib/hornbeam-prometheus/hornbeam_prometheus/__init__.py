@@ -34,11 +34,13 @@ from prometheus_client import multiprocess
 
 from hornbeam import App, ClientDisconnect, Request, Response, Setting, TaskInfo, hookimpl
 
-from ._metrics import UNMATCHED, LocalMetrics, Metrics, SharedMetrics, make_metrics, multiprocess_dir
+from ._metrics import UNMATCHED, Key, LocalMetrics, Metrics, Series, SharedMetrics, make_metrics, multiprocess_dir
 
 __all__ = [
+    "Key",
     "LocalMetrics",
     "Metrics",
+    "Series",
     "SETTINGS",
     "SharedMetrics",
     "UNMATCHED",
@@ -121,7 +123,7 @@ def hornbeam_request_started(request: Request[Any, Any]) -> None:
     # PERF: the one-app case checked inline, without a call (these two hooks run per request).
     metrics = last[1] if last[0] is app else metrics_of(app)
     assert metrics is not None
-    metrics.request_started()
+    metrics.in_flight += 1
     # PERF: the metrics ride along with the start time, so the answer needs no second lookup.
     request.scope[_START] = (metrics, perf_counter())
 
@@ -130,15 +132,22 @@ def hornbeam_request_started(request: Request[Any, Any]) -> None:
 def hornbeam_response_ready(request: Request[Any, Any], response: Response) -> None:
     scope = request.scope
     metrics, started = scope[_START]
+    seconds = perf_counter() - started
+    metrics.in_flight -= 1
     route = request.route
-    metrics.answered(scope["method"], route.path if route is not None else UNMATCHED, response.status, perf_counter() - started)
+    key = (scope["method"], route.path if route is not None else UNMATCHED, response.status)
+    # PERF: the series looked up here, not in a method of the metrics: a frame fewer per request.
+    series = metrics.requests.get(key)
+    if series is None:
+        series = metrics.series(key)
+    series.observe(seconds)
 
 
 @hookimpl
 def hornbeam_request_failed(request: Request[Any, Any], exc: BaseException) -> None:
     # The one way a request ends without an answer: it is no longer in flight, and nothing is counted.
     if isinstance(exc, ClientDisconnect):
-        metrics_of(request.app).request_finished()
+        metrics_of(request.app).in_flight -= 1
 
 
 def _task(app: App, info: TaskInfo, event: str) -> None:

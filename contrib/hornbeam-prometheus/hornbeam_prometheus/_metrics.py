@@ -25,7 +25,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-__all__ = ["Metrics", "LocalMetrics", "SharedMetrics", "UNMATCHED", "make_metrics", "multiprocess_dir"]
+__all__ = ["Key", "Metrics", "LocalMetrics", "Series", "SharedMetrics", "UNMATCHED", "make_metrics", "multiprocess_dir"]
 
 UNMATCHED = "<unmatched>"
 """The ``route`` label of requests no route matched (404s, 405s): one label, whatever the path."""
@@ -45,19 +45,42 @@ def multiprocess_dir() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
+Key = tuple[str, str, int]
+"""A request series: method, route template, status."""
+
+
+class Series:
+    """One request series (method, route template, status): a count and a latency histogram."""
+
+    __slots__ = ()
+
+    def observe(self, seconds: float) -> None:
+        """Count one answer that took ``seconds``."""
+        raise NotImplementedError
+
+
 class Metrics(Collector):
-    """What the plugin records, whichever recorder keeps it."""
+    """What the plugin records, whichever recorder keeps it.
 
-    def request_started(self) -> None:
-        """A request arrived: one more in flight."""
-        raise NotImplementedError
+    The plugin's observers touch two things per request: ``in_flight`` (an int)
+    and the ``requests`` dictionary of series; ``series`` makes a missing one.
+    """
 
-    def answered(self, method: str, route: str, status: int, seconds: float) -> None:
-        """A request's answer is ready: one fewer in flight, one more answer counted with its latency."""
-        raise NotImplementedError
+    in_flight: int
+    requests: dict[Key, Series]
 
-    def request_finished(self) -> None:
-        """A request ended without an answer (the client hung up): one fewer in flight, nothing counted."""
+    def series(self, key: Key) -> Series:
+        """The series of ``key`` (an unknown method counts as ``OTHER``), made on first use."""
+        method, route, status = key
+        if method not in METHODS:
+            # Not kept under the method asked for: clients choose methods, and memory stays bounded.
+            key = ("OTHER", route, status)
+        series = self.requests.get(key)
+        if series is None:
+            series = self.requests[key] = self._new_series(key)
+        return series
+
+    def _new_series(self, key: Key) -> Series:
         raise NotImplementedError
 
     def task_event(self, task: str, event: str, seconds: float | None = None) -> None:
@@ -69,17 +92,24 @@ class Metrics(Collector):
         raise NotImplementedError
 
 
-class _Series:
-    """One histogram series: sum and non-cumulative bucket counts (the last one is +Inf).
+class _Histogram(Series):
+    """Sum and non-cumulative bucket counts (the last one is +Inf) of one series, in this process.
 
     The count is the buckets' total, added up when scraped rather than kept per request.
     """
 
-    __slots__ = ("sum", "buckets")
+    __slots__ = ("sum", "buckets", "bounds", "first")
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, bounds: tuple[float, ...]) -> None:
         self.sum = 0.0
-        self.buckets = [0] * (size + 1)
+        self.buckets = [0] * (len(bounds) + 1)
+        self.bounds = bounds
+        self.first = bounds[0] if bounds else float("inf")
+
+    def observe(self, seconds: float) -> None:
+        self.sum += seconds
+        # PERF: most answers fall in the first bucket, which needs no search.
+        self.buckets[0 if seconds <= self.first else bisect_left(self.bounds, seconds)] += 1
 
     @property
     def count(self) -> int:
@@ -93,47 +123,31 @@ class LocalMetrics(Metrics):
         self.namespace = namespace
         self.bounds = tuple(sorted(float(b) for b in buckets))
         self.labels = (*(repr(b) for b in self.bounds), "+Inf")  # the "le" labels, as prometheus-client writes them
-        self.requests: dict[tuple[str, str, int], _Series] = {}
+        self.requests: dict[Key, Series] = {}
         self.tasks: dict[tuple[str, str], int] = {}
-        self.task_durations: dict[tuple[str, str], _Series] = {}
+        self.task_durations: dict[tuple[str, str], _Histogram] = {}
         self.in_flight = 0
         self.registry = CollectorRegistry(auto_describe=True)
         self.registry.register(self)
         self.registry.register(_Default())
 
-    def answered(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.in_flight -= 1
-        key = (method, route, status)
-        series = self.requests.get(key)
-        if series is None:
-            if method not in METHODS:
-                key = ("OTHER", route, status)
-                series = self.requests.get(key)
-            if series is None:
-                series = self.requests[key] = _Series(len(self.bounds))
-        series.sum += seconds
-        series.buckets[bisect_left(self.bounds, seconds)] += 1
-
-    def request_started(self) -> None:
-        self.in_flight += 1
-
-    def request_finished(self) -> None:
-        self.in_flight -= 1
+    def _new_series(self, key: Key) -> Series:
+        return _Histogram(self.bounds)
 
     def task_event(self, task: str, event: str, seconds: float | None = None) -> None:
         self.tasks[(task, event)] = self.tasks.get((task, event), 0) + 1
         if seconds is not None:
             series = self.task_durations.get((task, event))
             if series is None:
-                series = self.task_durations[(task, event)] = _Series(len(self.bounds))
-            series.sum += seconds
-            series.buckets[bisect_left(self.bounds, seconds)] += 1
+                series = self.task_durations[(task, event)] = _Histogram(self.bounds)
+            series.observe(seconds)
 
     def collect(self) -> Iterable[Metric]:
         ns = self.namespace
         requests = CounterMetricFamily(f"{ns}_requests", _REQUESTS_DOC, labels=["method", "route", "status"])
         latency = HistogramMetricFamily(f"{ns}_request_duration_seconds", _LATENCY_DOC, labels=["method", "route", "status"])
         for (method, route, status), series in list(self.requests.items()):
+            assert isinstance(series, _Histogram)
             labels = [method, route, str(status)]
             requests.add_metric(labels, series.count)
             latency.add_metric(labels, self._buckets(series), series.sum)
@@ -149,7 +163,7 @@ class LocalMetrics(Metrics):
             durations.add_metric([task, outcome], self._buckets(series), series.sum)
         yield durations
 
-    def _buckets(self, series: _Series) -> list[tuple[str, float]]:
+    def _buckets(self, series: _Histogram) -> list[tuple[str, float]]:
         cumulative, running = [], 0
         for bound, count in zip(self.labels, series.buckets):
             running += count
@@ -168,12 +182,26 @@ class _Default(Collector):
         return REGISTRY.collect()
 
 
+class _SharedSeries(Series):
+    """One series as prometheus-client's labelled children, whose values live in this worker's files."""
+
+    __slots__ = ("counter", "histogram")
+
+    def __init__(self, counter: Counter, histogram: Histogram) -> None:
+        self.counter = counter
+        self.histogram = histogram
+
+    def observe(self, seconds: float) -> None:
+        self.counter.inc()
+        self.histogram.observe(seconds)
+
+
 class SharedMetrics(Metrics):
     """prometheus-client's metric objects, whose values its multiprocess mode keeps in files."""
 
     def __init__(self, namespace: str, buckets: Sequence[float]) -> None:
         registry = CollectorRegistry()  # never exposed: the exposition reads the files
-        self.requests = Counter("requests", _REQUESTS_DOC, ["method", "route", "status"], namespace=namespace, registry=registry)
+        self.counter = Counter("requests", _REQUESTS_DOC, ["method", "route", "status"], namespace=namespace, registry=registry)
         self.latency = Histogram(
             "request_duration_seconds", _LATENCY_DOC, ["method", "route", "status"],
             namespace=namespace, buckets=buckets, registry=registry,
@@ -184,24 +212,23 @@ class SharedMetrics(Metrics):
             "task_duration_seconds", _TASK_DURATION_DOC, ["task", "outcome"],
             namespace=namespace, buckets=buckets, registry=registry,
         )  # fmt: skip
-        # PERF: the labelled children, looked up once per (method, route, status).
-        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self.requests: dict[Key, Series] = {}
+        self._in_flight = 0
 
-    def answered(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.gauge.dec()
-        key = (method, route, status)
-        children = self._children.get(key)
-        if children is None:
-            labels = (method if method in METHODS else "OTHER", route, str(status))
-            children = self._children[key] = (self.requests.labels(*labels), self.latency.labels(*labels))
-        children[0].inc()
-        children[1].observe(seconds)
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
 
-    def request_started(self) -> None:
-        self.gauge.inc()
+    @in_flight.setter
+    def in_flight(self, value: int) -> None:
+        # This worker's share of the gauge, in its file: the exposition adds up the live workers'.
+        self._in_flight = value
+        self.gauge.set(value)
 
-    def request_finished(self) -> None:
-        self.gauge.dec()
+    def _new_series(self, key: Key) -> Series:
+        method, route, status = key
+        labels = (method, route, str(status))
+        return _SharedSeries(self.counter.labels(*labels), self.latency.labels(*labels))
 
     def task_event(self, task: str, event: str, seconds: float | None = None) -> None:
         self.tasks.labels(task, event).inc()

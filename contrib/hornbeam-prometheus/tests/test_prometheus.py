@@ -21,13 +21,16 @@ from typing import Any
 
 import httpx
 import pytest
-from prometheus_client import REGISTRY, Counter
+from hypothesis import given
+from hypothesis import strategies as st
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from hornbeam import App, Request
 from hornbeam.testing import AsyncTestClient, TestClient
 
 import hornbeam_prometheus
+from hornbeam_prometheus import LocalMetrics
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -274,3 +277,32 @@ def test_multiprocess_mode_adds_up_every_worker(workers: str) -> None:
     assert value(text, "hornbeam_requests_total", **labels) == 31  # the readiness probe included
     assert value(text, "hornbeam_request_duration_seconds_count", **labels) == 31
     assert not any(name.startswith("process_") for name, _ in samples(text))
+
+
+BOUNDS = (0.001, 0.01, 0.1, 1.0)
+
+
+@given(st.lists(st.one_of(st.sampled_from(BOUNDS), st.floats(0, 2, allow_nan=False)), max_size=40))
+def test_latency_buckets_match_prometheus_clients_own_histogram(latencies: list[float]) -> None:
+    # The reference: prometheus-client's Histogram, fed the same values (bounds included, where "le" matters).
+    reference = CollectorRegistry()
+    histogram = Histogram("hornbeam_request_duration_seconds", "", ["method", "route", "status"], buckets=BOUNDS, registry=reference)
+    metrics = LocalMetrics("hornbeam", BOUNDS)
+    key = ("GET", "/items/{item_id:int}", 200)
+    for seconds in latencies:
+        histogram.labels(*map(str, key)).observe(seconds)
+        metrics.series(key).observe(seconds)
+    ours, theirs = samples(generate_latest(metrics.registry).decode()), samples(generate_latest(reference).decode())
+    for (name, labels), expected in theirs.items():
+        if name.endswith(("_bucket", "_count")):
+            assert ours[(name, labels)] == expected, (name, labels)
+        elif name.endswith("_sum"):
+            assert ours[(name, labels)] == pytest.approx(expected)
+
+
+def test_methods_a_client_makes_up_share_one_series() -> None:
+    metrics = LocalMetrics("hornbeam", BOUNDS)
+    for method in ("BREW", "FOO", "x" * 100):
+        metrics.series((method, "<unmatched>", 405)).observe(0.0)
+    assert list(metrics.requests) == [("OTHER", "<unmatched>", 405)]
+    assert metrics.series(("GET", "/", 200)) is metrics.requests[("GET", "/", 200)]
