@@ -9,7 +9,12 @@ this round, so before/after comparisons of hornbeam itself use these counts.
 ``--checkout DIR`` (with ``--site DIR``, a ``pip install --target`` of that checkout)
 measures another version of hornbeam with the same driver. ``--observers`` counts
 instead the apps of ``bench/observers.py`` (plaintext and JSON with no observer,
-no-op observers, async no-op observers and a counter with a latency sample).
+no-op observers, async no-op observers and a counter with a latency sample), and
+``--prometheus`` those of ``bench/prometheus.py`` (hornbeam with and without
+hornbeam-prometheus, Starlette with and without starlette-exporter). With
+``--served`` those requests go through uvicorn's own HTTP protocol
+(``bench/served.py``: parsing, its request cycle and task, the event loop; no
+sockets), which is what a plugin's cost is beside in a server.
 """
 
 from __future__ import annotations
@@ -46,11 +51,25 @@ async def serve(name: str, requests: int) -> None:
     await lifespan.shutdown()
 
 
-async def observe(variant: str, path: str, requests: int) -> None:
-    """The child's work for ``--observers``: one app of bench/observers.py, warmed up, then ``requests`` more."""
+async def observe(suite: str, variant: str, path: str, served: bool, requests: int) -> None:
+    """The child's work for ``--observers``/``--prometheus``: one app of that bench, warmed up, then ``requests`` more."""
     from bench import observers
 
-    app = observers.build(observers.VARIANTS[variant]())
+    if suite == "observers":
+        app = observers.build(observers.VARIANTS[variant]())
+    else:
+        from bench import prometheus
+
+        app = prometheus.VARIANTS[variant]()
+    if served:
+        from bench.served import Connection
+
+        connection = Connection(app)
+        await connection.get(path, 300)
+        if requests:
+            await connection.get(path, requests)
+        connection.close()
+        return
     await observers.run(app, path, 300)
     if requests:
         await observers.run(app, path, requests)
@@ -59,6 +78,8 @@ async def observe(variant: str, path: str, requests: int) -> None:
 def count(name: str, requests: int, checkout: Path, site: Path | None) -> int:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(str(p) for p in (site, checkout) if p is not None)
+    # Fixed string hashes: with per-process seeds, the same code counted twice differed by up to 6%.
+    env["PYTHONHASHSEED"] = "0"
     result = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
          sys.executable, str(Path(__file__).resolve()), "--child", name, str(requests)],
@@ -77,18 +98,29 @@ def main() -> None:
     parser.add_argument("--checkout", type=Path, default=ROOT, help="the hornbeam checkout whose bench/ runs")
     parser.add_argument("--site", type=Path, default=None, help="an installed copy of that checkout's hornbeam")
     parser.add_argument("--observers", action="store_true", help="count bench/observers.py's variants instead")
+    parser.add_argument("--prometheus", action="store_true", help="count bench/prometheus.py's variants instead")
+    parser.add_argument("--served", action="store_true", help="with either: through uvicorn's HTTP protocol")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         name, requests = args.child[0], int(args.child[1])
         if "|" in name:
-            variant, path = name.split("|")
-            asyncio.run(observe(variant, path, requests))
+            suite, variant, path, driver = name.split("|")
+            coroutine = observe(suite, variant, path, driver == "served", requests)
+            if driver == "served":
+                from bench.driver import loop_factory
+
+                # The loop uvicorn itself would pick (uvloop, when installed).
+                with asyncio.Runner(loop_factory=loop_factory()[0]) as runner:
+                    runner.run(coroutine)
+            else:
+                asyncio.run(coroutine)
         else:
             asyncio.run(serve(name, requests))
         return
-    if args.observers:
-        count_observers(args.requests, args.checkout, args.site)
+    if args.observers or args.prometheus:
+        suite = "observers" if args.observers else "prometheus"
+        count_variants(suite, args.served, args.requests, args.checkout, args.site)
         return
     print(f"instructions per request (callgrind; {args.requests} requests after start-up and warm-up)")
     for name in args.scenarios.split(","):
@@ -97,20 +129,31 @@ def main() -> None:
         print(f"{name:>14} {(total - base) / args.requests:10,.0f}")
 
 
-def count_observers(requests: int, checkout: Path, site: Path | None) -> None:
-    from bench.observers import VARIANTS
+def count_variants(suite: str, served: bool, requests: int, checkout: Path, site: Path | None) -> None:
+    """The table of ``--observers`` or ``--prometheus``: each variant's count, and its ratio to its baseline."""
+    if suite == "observers":
+        from bench import observers
 
-    print(f"instructions per request with observers (callgrind; {requests} requests after start-up and warm-up)")
-    print(f"{'variant':>18} | {'plaintext':>16} | {'json':>16}")
-    baseline: dict[str, float] = {}
-    for variant in VARIANTS:
+        paths = {"plaintext": "/", "json": "/json"}
+        base_of = {variant: "no observer" for variant in observers.VARIANTS}
+    else:
+        from bench import prometheus
+
+        paths = prometheus.PATHS
+        base_of = {variant: "hornbeam" if variant.startswith("hornbeam") else "starlette" for variant in prometheus.VARIANTS}
+    driver = "served" if served else "asgi"
+    how = "served through uvicorn's HTTP protocol" if served else "in process, ASGI calls"
+    print(f"instructions per request, {suite} ({how}; callgrind; {requests} requests after start-up and warm-up)")
+    print("ratio = throughput against the variant's baseline (" + ", ".join(sorted(set(base_of.values()))) + ")")
+    print(f"{'variant':>32} | " + " | ".join(f"{scenario:>18}" for scenario in paths))
+    costs: dict[tuple[str, str], float] = {}
+    for variant in base_of:
         cells = []
-        for path in ("/", "/json"):
-            name = f"{variant}|{path}"
-            cost = (count(name, requests, checkout, site) - count(name, 0, checkout, site)) / requests
-            base = baseline.setdefault(path, cost)
-            cells.append(f"{cost:7,.0f} ({base / cost:4.2f}x)")
-        print(f"{variant:>18} | " + " | ".join(f"{c:>16}" for c in cells))
+        for scenario, path in paths.items():
+            name = f"{suite}|{variant}|{path}|{driver}"
+            cost = costs[(variant, scenario)] = (count(name, requests, checkout, site) - count(name, 0, checkout, site)) / requests
+            cells.append(f"{cost:9,.0f} ({costs[(base_of[variant], scenario)] / cost:4.2f}x)")
+        print(f"{variant:>32} | " + " | ".join(f"{c:>18}" for c in cells), flush=True)
 
 
 if __name__ == "__main__":

@@ -99,3 +99,31 @@ def test_the_websocket_echo_bench_runs_and_checks_every_echo() -> None:
             _run(run_inprocess(["raw"], reps=1, sample=0.001, log=lines.append))
     finally:
         socket_apps.raw = original  # type: ignore[assignment]
+
+
+def test_the_served_driver_goes_through_uvicorns_protocol_and_checks_each_answer() -> None:
+    from bench.served import Connection
+
+    from hornbeam import App, Request
+
+    app = App()
+    seen: list[dict[str, Any]] = []
+
+    @app.get("/")
+    async def hello(request: Request[None, None]) -> str:
+        seen.append(request.scope)
+        return "Hello, World!"
+
+    app.freeze()
+
+    async def go() -> None:
+        connection = Connection(app)
+        await connection.get("/", 3)
+        with pytest.raises(RuntimeError, match="404"):
+            await connection.get("/missing", 1)
+        connection.close()
+
+    _run(go())
+    assert len(seen) == 3
+    # uvicorn built the scope: its server, client and HTTP version, not a hand-written dict.
+    assert seen[0]["http_version"] == "1.1" and seen[0]["client"] == ("127.0.0.1", 50000)
