@@ -237,7 +237,8 @@ def hornbeam_response_ready(request: Request[Any, Any], response: Response) -> N
 
     Called for every answer the app gives: a handler's, a 404, 405, OPTIONS
     or slash redirect, and error answers. ``response`` should be treated as
-    read-only. May be async.
+    read-only; it is a ``Response`` (an instance of a private subclass for a
+    handler's str, dict or list answer, so check with ``isinstance``). May be async.
     """
 
 
