@@ -2,12 +2,19 @@
 with and without starlette-exporter, in one run.
 
 Run: ``make bench-prometheus`` (or ``.bench-venv/bin/python -m bench.prometheus [--reps 30] [--no-e2e]``).
-Requests are plain in-process ASGI calls (no server, no client), so only
-framework and metrics time is measured: the ratio is the worst case, since a
-server adds the same fixed cost to both sides. Variants run in turn, round
-after round, so drift on a shared machine spreads over all of them. The goal
-(issue 17): hornbeam with the plugin keeps at least 0.8x of its throughput
-without it.
+Three ways, each timing the server process's CPU time:
+
+- in process: plain ASGI calls (no server, no client), the framework alone, so
+  the plugin's share is the largest it can be;
+- served in process: the same apps behind uvicorn's own HTTP protocol and event
+  loop (``bench/served.py``), what a request costs in a server, sockets aside;
+- end to end: each app under uvicorn, wrk alternating between them (wall-clock
+  throughput, and the server's CPU time per request from ``/proc``).
+
+Variants run in turn, round after round, so drift on a shared machine spreads
+over all of them. The goal (issue 17): hornbeam with the plugin keeps at least
+0.8x of its throughput without it. ``python -m bench.instructions --prometheus
+[--served]`` counts the first two in instructions, which no neighbour can move.
 
 hornbeam-prometheus is passed to the app directly (``App(plugins=[...])``) from
 ``contrib/``, not installed: installed, its entry point would load into every
@@ -126,17 +133,47 @@ async def main(reps: int, seconds: float) -> dict[str, dict[str, float]]:
             for name, app in apps.items():
                 timings[(name, scenario)].append(await run(app, path, requests))
     best = {name: {s: min(timings[(name, s)]) for s in PATHS} for name in apps}
-    print(f"per-request CPU time in µs (fastest of {reps} interleaved runs of {requests} requests, in process)")
-    print("ratio = throughput against the same framework without metrics")
+    print("ratio = throughput against the same framework without metrics\n")
+    print("in process: plain ASGI calls, the framework alone (no server; the worst case for a plugin's share)")
+    print(f"per-request CPU time in µs, fastest of {reps} interleaved runs of {requests} requests")
+    _table(best)
+    return best
+
+
+async def served(reps: int, seconds: float) -> dict[str, dict[str, float]]:
+    """The same apps served through uvicorn's own HTTP protocol (bench/served.py): what a request costs in a server."""
+    from bench.served import Connection
+
+    connections = {name: Connection(make()) for name, make in VARIANTS.items()}
+    for connection in connections.values():
+        for path in PATHS.values():
+            await connection.get(path, 50)
+    start = time.process_time()
+    await connections["hornbeam"].get(PATHS["plaintext"], 500)
+    requests = max(100, int(seconds / ((time.process_time() - start) / 500)))
+    timings: dict[tuple[str, str], list[float]] = {(v, s): [] for v in connections for s in PATHS}
+    for _ in range(reps):
+        for scenario, path in PATHS.items():
+            for name, connection in connections.items():
+                start = time.process_time()
+                await connection.get(path, requests)
+                timings[(name, scenario)].append((time.process_time() - start) / requests * 1e6)
+    best = {name: {s: min(timings[(name, s)]) for s in PATHS} for name in connections}
+    print(f"\nserved in process: uvicorn's httptools protocol and event loop, no sockets (bench/served.py);")
+    print(f"per-request CPU time in µs, fastest of {reps} interleaved runs of {requests} requests")
+    _table(best)
+    return best
+
+
+def _table(best: dict[str, dict[str, float]]) -> None:
     print(f"{'variant':>32} | " + " | ".join(f"{s:>22}" for s in PATHS))
-    for name in apps:
+    for name in best:
         base = "hornbeam" if name.startswith("hornbeam") else "starlette"
         cells = [f"{best[name][s]:7.2f} µs ({best[base][s] / best[name][s]:4.2f}x)" for s in PATHS]
         print(f"{name:>32} | " + " | ".join(f"{c:>22}" for c in cells))
     ours, theirs = "hornbeam + hornbeam-prometheus", "starlette + starlette-exporter"
     for s in PATHS:
         print(f"{s}: hornbeam + metrics is {best[theirs][s] / best[ours][s]:.2f}x as fast as starlette + metrics")
-    return best
 
 
 # The module attribute uvicorn serves for each variant (built on first access, see __getattr__).
@@ -226,5 +263,9 @@ if __name__ == "__main__":
     parser.add_argument("--duration", type=float, default=2.0, help="seconds per wrk run")
     args = parser.parse_args()
     asyncio.run(main(args.reps, args.seconds))
+    from bench.driver import loop_factory
+
+    with asyncio.Runner(loop_factory=loop_factory()[0]) as runner:  # uvloop, as uvicorn picks it
+        runner.run(served(args.reps, args.seconds * 4))
     if args.e2e:
         end_to_end(5, args.duration)
