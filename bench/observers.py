@@ -1,8 +1,9 @@
 """What observation hooks cost per request: no observer, no-op observers, a realistic one, async ones.
 
-Run: ``.venv/bin/python bench/observers.py [--reps 30] [--seconds 0.05]``. Each app
-serves plaintext (``GET /``, a str) and JSON (``GET /json``, a dict) in process,
-as ``bench/middleware.py`` does. As in ``bench/prometheus.py``, variants run in
+Run: ``.venv/bin/python bench/observers.py [--reps 30] [--seconds 0.05] [--no-served]``.
+Each app serves plaintext (``GET /``, a str) and JSON (``GET /json``, a dict) in
+process, as ``bench/middleware.py`` does, then served: behind uvicorn's own HTTP
+protocol and event loop (``bench/served.py``), what a request costs in a server. As in ``bench/prometheus.py``, variants run in
 turn, round after round, each run is timed in this process's CPU time (not wall
 time) and the fastest run of each is kept: on a shared machine other work only
 ever slows a run down. The goal (issue 12): with a plugin whose observation hooks
@@ -111,21 +112,49 @@ async def run(app: ASGIApp, path: str, requests: int) -> float:
     return (time.process_time() - start) / requests * 1e6
 
 
+PATHS = {"plaintext": "/", "json": "/json"}
+
+
 async def main(reps: int, seconds: float) -> None:
     apps = {name: build(make()) for name, make in VARIANTS.items()}
-    paths = {"plaintext": "/", "json": "/json"}
-    timings: dict[tuple[str, str], list[float]] = {(v, s): [] for v in apps for s in paths}
+    timings: dict[tuple[str, str], list[float]] = {(v, s): [] for v in apps for s in PATHS}
     probe = await run(apps["no observer"], "/", 2000)
     requests = max(500, int(seconds * 1e6 / probe))
     for _ in range(reps):
-        for scenario, path in paths.items():
+        for scenario, path in PATHS.items():
             for name, app in apps.items():
                 timings[(name, scenario)].append(await run(app, path, requests))
+    print("in process: plain ASGI calls, the framework alone")
+    _table(timings, reps, requests)
+
+
+async def served(reps: int, seconds: float) -> None:
+    """The same apps behind uvicorn's own HTTP protocol and event loop (bench/served.py)."""
+    from bench.served import Connection
+
+    connections = {name: Connection(build(make())) for name, make in VARIANTS.items()}
+    for connection in connections.values():
+        await connection.get("/", 50)
+    start = time.process_time()
+    await connections["no observer"].get("/", 500)
+    requests = max(100, int(seconds / ((time.process_time() - start) / 500)))
+    timings: dict[tuple[str, str], list[float]] = {(v, s): [] for v in connections for s in PATHS}
+    for _ in range(reps):
+        for scenario, path in PATHS.items():
+            for name, connection in connections.items():
+                start = time.process_time()
+                await connection.get(path, requests)
+                timings[(name, scenario)].append((time.process_time() - start) / requests * 1e6)
+    print("\nserved in process: uvicorn's httptools protocol and event loop, no sockets")
+    _table(timings, reps, requests)
+
+
+def _table(timings: dict[tuple[str, str], list[float]], reps: int, requests: int) -> None:
     print(f"per-request CPU time in µs (fastest of {reps} interleaved runs of {requests} requests); ratio = throughput ÷ no observer")
-    print(f"{'variant':>18} | " + " | ".join(f"{s:>20}" for s in paths))
-    for name in apps:
+    print(f"{'variant':>18} | " + " | ".join(f"{s:>20}" for s in PATHS))
+    for name in dict.fromkeys(name for name, _ in timings):
         cells = []
-        for scenario in paths:
+        for scenario in PATHS:
             value = min(timings[(name, scenario)])
             base = min(timings[("no observer", scenario)])
             cells.append(f"{value:7.2f} µs ({base / value:4.2f}x)")
@@ -136,5 +165,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=30, help="rounds (the fastest run of each variant is kept)")
     parser.add_argument("--seconds", type=float, default=0.05, help="target duration of one timed run")
+    parser.add_argument("--served", action=argparse.BooleanOptionalAction, default=True, help="also behind uvicorn's protocol")
     args = parser.parse_args()
     asyncio.run(main(args.reps, args.seconds))
+    if args.served:
+        from bench.driver import loop_factory
+
+        with asyncio.Runner(loop_factory=loop_factory()[0]) as runner:  # uvloop, as uvicorn picks it
+            runner.run(served(args.reps, args.seconds * 4))
