@@ -130,21 +130,9 @@ async def main(reps: int, seconds: float) -> None:
 
 async def served(reps: int, seconds: float) -> None:
     """The same apps behind uvicorn's own HTTP protocol and event loop (bench/served.py)."""
-    from bench.served import Connection
+    from bench.served import cpu_per_request
 
-    connections = {name: Connection(build(make())) for name, make in VARIANTS.items()}
-    for connection in connections.values():
-        await connection.get("/", 50)
-    start = time.process_time()
-    await connections["no observer"].get("/", 500)
-    requests = max(100, int(seconds / ((time.process_time() - start) / 500)))
-    timings: dict[tuple[str, str], list[float]] = {(v, s): [] for v in connections for s in PATHS}
-    for _ in range(reps):
-        for scenario, path in PATHS.items():
-            for name, connection in connections.items():
-                start = time.process_time()
-                await connection.get(path, requests)
-                timings[(name, scenario)].append((time.process_time() - start) / requests * 1e6)
+    timings, requests = await cpu_per_request({name: build(make()) for name, make in VARIANTS.items()}, PATHS, reps, seconds)
     print("\nserved in process: uvicorn's httptools protocol and event loop, no sockets")
     _table(timings, reps, requests)
 

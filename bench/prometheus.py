@@ -142,24 +142,11 @@ async def main(reps: int, seconds: float) -> dict[str, dict[str, float]]:
 
 async def served(reps: int, seconds: float) -> dict[str, dict[str, float]]:
     """The same apps served through uvicorn's own HTTP protocol (bench/served.py): what a request costs in a server."""
-    from bench.served import Connection
+    from bench.served import cpu_per_request
 
-    connections = {name: Connection(make()) for name, make in VARIANTS.items()}
-    for connection in connections.values():
-        for path in PATHS.values():
-            await connection.get(path, 50)
-    start = time.process_time()
-    await connections["hornbeam"].get(PATHS["plaintext"], 500)
-    requests = max(100, int(seconds / ((time.process_time() - start) / 500)))
-    timings: dict[tuple[str, str], list[float]] = {(v, s): [] for v in connections for s in PATHS}
-    for _ in range(reps):
-        for scenario, path in PATHS.items():
-            for name, connection in connections.items():
-                start = time.process_time()
-                await connection.get(path, requests)
-                timings[(name, scenario)].append((time.process_time() - start) / requests * 1e6)
-    best = {name: {s: min(timings[(name, s)]) for s in PATHS} for name in connections}
-    print(f"\nserved in process: uvicorn's httptools protocol and event loop, no sockets (bench/served.py);")
+    timings, requests = await cpu_per_request({name: make() for name, make in VARIANTS.items()}, PATHS, reps, seconds)
+    best = {name: {s: min(timings[(name, s)]) for s in PATHS} for name in VARIANTS}
+    print("\nserved in process: uvicorn's httptools protocol and event loop, no sockets (bench/served.py);")
     print(f"per-request CPU time in µs, fastest of {reps} interleaved runs of {requests} requests")
     _table(best)
     return best

@@ -13,6 +13,7 @@ has those).
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from uvicorn.config import Config
@@ -21,7 +22,7 @@ from uvicorn.server import ServerState
 
 ASGIApp = Any
 
-__all__ = ["Connection"]
+__all__ = ["Connection", "cpu_per_request"]
 
 _EXTRA = {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 50000)}
 
@@ -78,3 +79,31 @@ class Connection:
 
     def close(self) -> None:
         self.protocol.connection_lost(None)
+
+
+async def cpu_per_request(
+    apps: dict[str, ASGIApp], paths: dict[str, str], reps: int, seconds: float
+) -> tuple[dict[tuple[str, str], list[float]], int]:
+    """µs of this process's CPU time per served request, per (app, path name), over ``reps`` interleaved rounds.
+
+    Each round runs every app on every path in turn, for about ``seconds`` of CPU
+    each (the count comes from the first app on the first path); also returns it.
+    """
+    connections = {name: Connection(app) for name, app in apps.items()}
+    for connection in connections.values():
+        for path in paths.values():
+            await connection.get(path, 50)  # warm up
+    first, first_path = next(iter(connections.values())), next(iter(paths.values()))
+    start = time.process_time()
+    await first.get(first_path, 500)
+    requests = max(100, int(seconds / ((time.process_time() - start) / 500)))
+    timings: dict[tuple[str, str], list[float]] = {(name, s): [] for name in connections for s in paths}
+    for _ in range(reps):
+        for scenario, path in paths.items():
+            for name, connection in connections.items():
+                start = time.process_time()
+                await connection.get(path, requests)
+                timings[(name, scenario)].append((time.process_time() - start) / requests * 1e6)
+    for connection in connections.values():
+        connection.close()
+    return timings, requests

@@ -102,7 +102,7 @@ def test_the_websocket_echo_bench_runs_and_checks_every_echo() -> None:
 
 
 def test_the_served_driver_goes_through_uvicorns_protocol_and_checks_each_answer() -> None:
-    from bench.served import Connection
+    from bench.served import Connection, cpu_per_request
 
     from hornbeam import App, Request
 
@@ -125,5 +125,8 @@ def test_the_served_driver_goes_through_uvicorns_protocol_and_checks_each_answer
 
     _run(go())
     assert len(seen) == 3
+    timings, requests = _run(cpu_per_request({"hornbeam": app}, {"plaintext": "/"}, reps=2, seconds=0.001))
+    assert requests >= 100 and list(timings) == [("hornbeam", "plaintext")] and len(timings["hornbeam", "plaintext"]) == 2
+    assert len(seen) == 3 + 50 + 500 + 2 * requests  # warm-up, probe, then each round
     # uvicorn built the scope: its server, client and HTTP version, not a hand-written dict.
     assert seen[0]["http_version"] == "1.1" and seen[0]["client"] == ("127.0.0.1", 50000)
