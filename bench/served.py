@@ -20,7 +20,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
-ASGIApp = Any
+from bench.driver import ASGIApp
 
 __all__ = ["Connection", "cpu_per_request"]
 
