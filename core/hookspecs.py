@@ -238,7 +238,8 @@ def hornbeam_response_ready(request: Request[Any, Any], response: Response) -> N
     Called for every answer the app gives: a handler's, a 404, 405, OPTIONS
     or slash redirect, and error answers. ``response`` should be treated as
     read-only; it is a ``Response`` (an instance of a private subclass for a
-    handler's str, dict or list answer, so check with ``isinstance``). May be async.
+    handler's str, dict or list answer, so check with ``isinstance``; there,
+    ``add_task`` raises). Keeping it is safe: it never changes afterwards. May be async.
     """
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from typing import Any
 
@@ -208,3 +209,86 @@ def test_a_client_that_hangs_up_mid_body_is_a_failure_and_no_answer() -> None:
     asyncio.run(app(scope, receive, send))
     assert sent == []
     assert recorder.seen == [("started", "POST", "/upload", "/upload"), ("failed", "ClientDisconnect")]
+
+
+def test_a_response_an_observer_keeps_is_never_changed_afterwards() -> None:
+    kept: list[Response] = []
+
+    class Keeper:
+        @hookimpl
+        def hornbeam_response_ready(self, request: Request[Any, Any], response: Response) -> None:
+            kept.append(response)
+
+    client = TestClient(make_app(Keeper()))
+    for item in range(4):
+        assert client.get(f"/items/{item}").json() == {"id": item}
+    assert len({id(response) for response in kept}) == 4
+    assert [response.body for response in kept] == [b'{"id":%d}' % item for item in range(4)]
+    assert all(isinstance(response, Response) and response.status == 200 for response in kept)
+
+
+def test_observed_plain_answers_share_one_response_while_nobody_keeps_it() -> None:
+    # The reuse that keeps a no-op observer cheap (bench/observers.py): ids only, nothing kept.
+    gc.collect()  # earlier tests' apps, in reference cycles, may still hold the one they kept
+    ids: list[int] = []
+
+    class Ids:
+        @hookimpl
+        def hornbeam_response_ready(self, request: Request[Any, Any], response: Response) -> None:
+            ids.append(id(response))
+
+    client = TestClient(make_app(Ids()))
+    for item in range(3):
+        assert client.get(f"/items/{item}").json() == {"id": item}
+    assert len(set(ids)) == 1
+
+
+def test_concurrent_async_observers_each_hold_their_own_response() -> None:
+    seen: list[tuple[str, bytes, bytes]] = []
+    both_waiting = asyncio.Event()
+    waiting = 0
+
+    class Slow:
+        @hookimpl
+        async def hornbeam_response_ready(self, request: Request[Any, Any], response: Response) -> None:
+            nonlocal waiting
+            before = response.body
+            waiting += 1
+            if waiting == 2:
+                both_waiting.set()
+            await both_waiting.wait()
+            assert before is not None and response.body is not None
+            seen.append((request.path, before, response.body))
+
+    app = make_app(Slow())
+
+    async def run() -> None:
+        async with AsyncTestClient(app) as client:
+            first, second = await asyncio.gather(client.get("/items/1"), client.get("/items/2"))
+        assert (first.json(), second.json()) == ({"id": 1}, {"id": 2})
+
+    asyncio.run(run())
+    assert sorted(seen) == [("/items/1", b'{"id":1}', b'{"id":1}'), ("/items/2", b'{"id":2}', b'{"id":2}')]
+
+
+def test_an_observer_may_add_a_header_but_not_an_after_send_task(caplog: pytest.LogCaptureFixture) -> None:
+    class Tagger:
+        hornbeam_plugin_name = "tagger"
+
+        @hookimpl
+        def hornbeam_response_ready(self, request: Request[Any, Any], response: Response) -> None:
+            response.headers["x-observed"] = "yes"
+            if request.path == "/items/2":
+                response.add_task(print, "never")
+
+    client = TestClient(make_app(Tagger()))
+    with caplog.at_level(logging.ERROR, logger="hornbeam.plugins"):
+        for path in ("/items/1", "/items/2", "/missing"):
+            answer = client.get(path)
+            assert answer.headers["x-observed"] == "yes"
+            assert answer.headers["content-length"] == str(len(answer.content))
+        head = client.head("/items/1")
+    assert head.headers["x-observed"] == "yes" and head.content == b""
+    assert client.get("/items/2").json() == {"id": 2}
+    assert "observer hornbeam_response_ready of plugin 'tagger' failed" in caplog.text
+    assert "'tasks' is read-only" in caplog.text
