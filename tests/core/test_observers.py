@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -292,3 +294,46 @@ def test_an_observer_may_add_a_header_but_not_an_after_send_task(caplog: pytest.
     assert client.get("/items/2").json() == {"id": 2}
     assert "observer hornbeam_response_ready of plugin 'tagger' failed" in caplog.text
     assert "'tasks' is read-only" in caplog.text
+
+
+def test_threads_serving_one_app_each_see_their_own_response(caplog: pytest.LogCaptureFixture) -> None:
+    # A sync observer that lets go of the GIL mid-call: the other thread's request must not reuse its response.
+    mixed: list[tuple[bytes | None, bytes | None]] = []
+
+    class Sleepy:
+        @hookimpl
+        def hornbeam_response_ready(self, request: Request[Any, Any], response: Response) -> None:
+            before = response.body
+            time.sleep(0.0005)
+            if response.body is not before or before != b'{"id":%d}' % request.path_params["item_id"]:
+                mixed.append((before, response.body))
+
+    app = make_app(Sleepy())
+    app.freeze()
+
+    def serve(item: int) -> None:
+        async def run() -> None:
+            for _ in range(50):
+                sent: list[Any] = []
+                scope = {"type": "http", "method": "GET", "path": f"/items/{item}", "raw_path": f"/items/{item}".encode(),
+                         "query_string": b"", "headers": []}  # fmt: skip
+
+                async def receive() -> Any:
+                    return {"type": "http.request", "body": b"", "more_body": False}
+
+                async def send(message: Any) -> None:
+                    sent.append(message)
+
+                await app(scope, receive, send)
+                assert sent[1]["body"] == b'{"id":%d}' % item
+
+        asyncio.run(run())
+
+    threads = [threading.Thread(target=serve, args=(item,)) for item in (1, 2, 3)]
+    with caplog.at_level(logging.ERROR, logger="hornbeam.plugins"):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert mixed == []
+    assert not caplog.records
