@@ -137,15 +137,27 @@ def test_an_observer_that_raises_is_logged_by_name_and_changes_nothing(hook: str
     assert messages and all(f"observer {hook} of plugin 'broken' failed" in m for m in messages)
 
 
-def test_an_async_observer_that_raises_is_contained(caplog: pytest.LogCaptureFixture) -> None:
-    class Broken:
-        @hookimpl
-        async def hornbeam_request_started(self, request: Request[Any, Any]) -> None:
-            raise ValueError("async observer bug")
+@pytest.mark.parametrize("hook", ["hornbeam_request_started", "hornbeam_response_ready"])
+def test_an_async_observer_that_raises_is_contained(hook: str, caplog: pytest.LogCaptureFixture) -> None:
+    # One async implementation taking every argument is called as it is; dispatch awaits it inside its try.
+    async def started(self: object, request: Request[Any, Any]) -> None:
+        await asyncio.sleep(0)
+        raise ValueError("async observer bug")
 
+    async def ready(self: object, request: Request[Any, Any], response: Response) -> None:
+        await started(self, request)
+
+    Broken = type("Broken", (), {hook: hookimpl(started if hook == "hornbeam_request_started" else ready)})
+    app = make_app(Broken())
+    app.freeze()
+    assert getattr(app.runtime, "on_started" if hook == "hornbeam_request_started" else "on_response").__name__ in ("started", "ready")
+    client = TestClient(app)
     with caplog.at_level(logging.ERROR, logger="hornbeam.plugins"):
-        assert TestClient(make_app(Broken())).get("/items/5").json() == {"id": 5}
-    assert "observer hornbeam_request_started of plugin 'Broken' failed" in caplog.text
+        assert client.get("/items/5").json() == {"id": 5}
+        assert client.get("/missing").status_code == 404
+        assert client.get("/crash").status_code == 500
+    messages = [r.getMessage() for r in caplog.records if r.name == "hornbeam.plugins"]
+    assert len(messages) == 3 and all(f"observer {hook} of plugin 'Broken' failed" in m for m in messages)
 
 
 def test_observers_cannot_be_wrappers() -> None:
