@@ -53,8 +53,8 @@ class _Observed(Response):
 
 # PERF: one _Observed is reused while nothing else holds it (allocating and freeing
 # one costs ~500 instructions, a fifth of what a no-op observer costs). An observer
-# that keeps its response, or an async one still running, raises the count: the
-# request then gets a new one, so a response is never changed under anyone's feet.
+# that keeps its response, an async one still running or another thread's raises
+# the count: the request then gets a new one, so no response changes under anyone.
 _SPARE = _Observed()
 
 
