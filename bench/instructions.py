@@ -134,7 +134,7 @@ def count_variants(suite: str, served: bool, requests: int, checkout: Path, site
     if suite == "observers":
         from bench import observers
 
-        paths = {"plaintext": "/", "json": "/json"}
+        paths = observers.PATHS
         base_of = {variant: "no observer" for variant in observers.VARIANTS}
     else:
         from bench import prometheus

@@ -3,10 +3,10 @@
 Run: ``.venv/bin/python bench/observers.py [--reps 30] [--seconds 0.05] [--no-served]``.
 Each app serves plaintext (``GET /``, a str) and JSON (``GET /json``, a dict) in
 process, as ``bench/middleware.py`` does, then served: behind uvicorn's own HTTP
-protocol and event loop (``bench/served.py``), what a request costs in a server. As in ``bench/prometheus.py``, variants run in
-turn, round after round, each run is timed in this process's CPU time (not wall
-time) and the fastest run of each is kept: on a shared machine other work only
-ever slows a run down. The goal (issue 12): with a plugin whose observation hooks
+protocol and event loop (``bench/served.py``), what a request costs in a server.
+As in ``bench/prometheus.py``, variants run in turn, round after round, each run
+is timed in this process's CPU time (not wall time) and the fastest run of each is
+kept: on a shared machine other work only ever slows a run down. The goal (issue 12): with a plugin whose observation hooks
 do nothing, plaintext and JSON keep at least 90% of their throughput without it.
 ``python -m bench.instructions --observers`` counts the same apps in instructions.
 """
